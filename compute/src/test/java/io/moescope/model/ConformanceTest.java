@@ -7,19 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.testing.Conformance;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Our forward pass against HF transformers' outputs, with the tolerances of the conformance README. */
 class ConformanceTest {
 
     record Run(ForwardResult result, SafetensorsFile golden, MoeModel model) {}
 
-    private static Run run(String name) {
-        var dir = Conformance.model(name);
+    static java.util.stream.Stream<Path> models() {
+        return Conformance.allModels();
+    }
+
+    private static Run run(Path dir) {
         Checkpoint ckpt = Checkpoint.open(dir);
         MoeModel model = ModelLoader.load(ckpt);
         SafetensorsFile golden = SafetensorsFile.open(dir.resolve("golden.safetensors"));
@@ -28,16 +32,16 @@ class ConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral-a", "qwen2moe-a", "qwen3moe-a", "olmoe-a", "deepseekv2-a", "deepseekv3-a"})
-    void logitsAndLossMatchTransformers(String name) {
+    @MethodSource("models")
+    void logitsAndLossMatchTransformers(Path name) {
         Run r = run(name);
         assertClose("logits", r.golden.floats("logits").toArray(), r.result.logits(), 1e-3);
         assertEquals(r.golden.floats("ce_loss").get(0), r.result.loss(), 1e-4, "cross-entropy loss");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral-a", "qwen2moe-a", "qwen3moe-a", "olmoe-a", "deepseekv2-a", "deepseekv3-a"})
-    void hiddenStatesAndAttentionMatchTransformers(String name) {
+    @MethodSource("models")
+    void hiddenStatesAndAttentionMatchTransformers(Path name) {
         Run r = run(name);
         int L = r.model.config().numLayers();
         assertEquals(L + 1, r.result.hidden().size());
@@ -55,8 +59,8 @@ class ConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral-a", "qwen2moe-a", "qwen3moe-a", "olmoe-a", "deepseekv2-a", "deepseekv3-a"})
-    void routingMatchesTransformers(String name) {
+    @MethodSource("models")
+    void routingMatchesTransformers(Path name) {
         Run r = run(name);
         assertEquals(r.model.config().moeLayerCount(), r.result.moe().size());
         for (MoeTrace tr : r.result.moe()) {

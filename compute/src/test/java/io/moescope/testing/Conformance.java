@@ -22,4 +22,23 @@ public final class Conformance {
     public static Path model(String name) {
         return dir().resolve(name);
     }
+
+    /** Checkpoints we made with transformers 5.17 for what the shared six leave out (tools/goldens). */
+    public static final String[] EXTRA_MODELS = {"qwen3moe-yarn", "deepseekv3-yarn-bf16", "deepseekv2-group",
+            "olmoe-clip-tied", "mixtral-window-f16", "qwen2moe-sharded"};
+
+    public static Path extraModel(String name) {
+        try {
+            return Path.of(Conformance.class.getResource("/conformance-extra/" + name).toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("test resource conformance-extra/" + name + " missing", e);
+        }
+    }
+
+    /** All twelve model folders with golden outputs. */
+    public static java.util.stream.Stream<Path> allModels() {
+        return java.util.stream.Stream.concat(
+                java.util.Arrays.stream(MODELS).map(Conformance::model),
+                java.util.Arrays.stream(EXTRA_MODELS).map(Conformance::extraModel));
+    }
 }
