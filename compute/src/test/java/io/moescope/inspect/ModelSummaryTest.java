@@ -1,0 +1,47 @@
+package io.moescope.inspect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moescope.checkpoint.DType;
+import io.moescope.testing.Conformance;
+import org.junit.jupiter.api.Test;
+
+class ModelSummaryTest {
+
+    @Test
+    void countsTotalAndActiveParametersOfMixtral() {
+        ModelSummary s = ModelSummary.of(Conformance.model("mixtral-a"));
+        // embed + lm_head, 2 layers of (attention q,k,v,o + 2 norms + router + 8 experts x 3 x 64 x 48), final norm
+        long attention = 64 * 64 + 32 * 64 + 32 * 64 + 64 * 64;
+        long experts = 8L * 3 * 64 * 48;
+        long layer = attention + 2 * 64 + 8 * 64 + experts;
+        long total = 2L * 384 * 64 + 2 * layer + 64;
+        assertEquals(total, s.totalParameters());
+        assertEquals(total - 2L * 6 * 3 * 64 * 48, s.activeParameters(), "6 of 8 experts idle per token in each layer");
+        assertEquals(Long.valueOf(total), s.dtypeParameters().get(DType.F32));
+        assertEquals(0, s.float32Copies());
+    }
+
+    @Test
+    void rendersEverythingInfoPromises() {
+        String text = ModelSummary.of(Conformance.model("deepseekv3-a")).render();
+        assertTrue(text.contains("architecture: deepseek_v3"), text);
+        assertTrue(text.contains("layers:       3 (2 MoE, 1 dense)"), text);
+        assertTrue(text.contains("16 routed, top-4, router sigmoid + correction bias, 2 of 4 groups, renormalised, scaled by 2.5"), text);
+        assertTrue(text.contains("shared experts (width 32)"), text);
+        assertTrue(text.contains("MLA, 4 heads, kv rank 16, q rank 32"), text);
+        assertTrue(text.contains("active per token"), text);
+        assertTrue(text.contains("F32"), text);
+        assertTrue(text.contains("MiB weights (memory-mapped)"), text);
+    }
+
+    @Test
+    void reportsFloat32CopiesForHalfPrecisionWeights() {
+        ModelSummary s = ModelSummary.of(Conformance.extraModel("deepseekv3-yarn-bf16"));
+        long bf16 = s.dtypeParameters().get(DType.BF16);
+        assertEquals(2 * bf16, s.storedBytes());
+        assertEquals(4 * bf16, s.float32Copies());
+        assertTrue(s.render().contains("YaRN x4.0"), s.render());
+    }
+}
