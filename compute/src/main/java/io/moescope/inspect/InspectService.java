@@ -1,5 +1,7 @@
 package io.moescope.inspect;
 
+import io.moescope.backend.Backend;
+import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.checkpoint.TensorData;
@@ -33,12 +35,19 @@ public final class InspectService {
      * @throws CheckpointException on bad input, naming the file or folder and the problem
      */
     public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings) {
+        try (Backend backend = new JavaBackend()) {
+            return inspect(modelDir, ids, grads, warnings, backend);
+        }
+    }
+
+    /** As above, computing on the given backend. */
+    public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings, Backend backend) {
         if (grads) {
             throw new CheckpointException(modelDir, "--grads is not available yet: this build computes forward passes only");
         }
         if (ids.length == 0) throw new CheckpointException(modelDir, "empty input: at least one token id is needed");
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            MoeModel model = ModelLoader.load(ckpt);
+            MoeModel model = ModelLoader.load(ckpt, backend);
             ForwardResult r;
             try {
                 r = model.forward(ids, MoeModel.Probes.ALL);

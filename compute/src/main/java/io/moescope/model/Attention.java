@@ -1,13 +1,17 @@
 package io.moescope.model;
 
-/** A self-attention block of one decoder layer. */
+import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.Backend;
+import io.moescope.backend.Tensor;
+
+/** The self-attention block of one decoder layer. */
 public interface Attention {
     /**
-     * @param x     normalised hidden states [T, D]
-     * @param probs [H, T, T] to receive the attention probabilities, or null
-     * @return the block's output [T, D] (after the output projection)
+     * @param x normalised hidden states [T, D]
+     * @return the block's output [T, D] (after the output projection) and, when asked for, the
+     *         probabilities [H, T, T]
      */
-    float[] forward(float[] x, int T, float[] probs);
+    AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities);
 
     int heads();
 }

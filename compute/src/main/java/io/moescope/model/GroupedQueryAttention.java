@@ -1,51 +1,38 @@
 package io.moescope.model;
 
-import io.moescope.tensor.CpuOps;
+import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionSpec;
+import io.moescope.backend.Backend;
+import io.moescope.backend.Rotary;
+import io.moescope.backend.Tensor;
 
 /**
  * Multi-head attention with grouped key/value heads (Mixtral, Qwen2/3-MoE, OLMoE), with the
- * optional q/k/v bias, q/k RMSNorm (per head or full width) and q/k/v clipping those configs allow.
+ * optional q/k/v bias, q/k RMSNorm (per head or full width) and q/k/v clipping their configs allow.
  */
-public final class GroupedQueryAttention implements Attention {
-    private final ModelConfig cfg;
-    private final Linear q, k, v, o;
-    private final RmsNorm qNorm, kNorm;
-    private final Rope rope;
-    private final float scale;
-
-    public GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear v, Linear o, RmsNorm qNorm, RmsNorm kNorm, Rope rope) {
-        this.cfg = cfg;
-        this.q = q;
-        this.k = k;
-        this.v = v;
-        this.o = o;
-        this.qNorm = qNorm;
-        this.kNorm = kNorm;
-        this.rope = rope;
-        this.scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
-    }
+public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear v, Linear o,
+                                    RmsNorm qNorm, RmsNorm kNorm, Rotary rotary) implements Attention {
 
     @Override
-    public float[] forward(float[] x, int T, float[] probs) {
+    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities) {
         int H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
-        float[] qs = q.apply(x, T);
-        float[] ks = k.apply(x, T);
-        float[] vs = v.apply(x, T);
+        Tensor qs = q.apply(b, x), ks = k.apply(b, x), vs = v.apply(b, x);
         if (qNorm != null) {
-            // Per-head norms have head_dim weights, full-width ones H*head_dim: RmsNorm groups by its weight length.
-            qs = qNorm.apply(qs);
-            ks = kNorm.apply(ks);
+            // Per-head norms have head_dim weights, full-width ones H * head_dim: the norm groups by its weight.
+            qs = b.rmsNorm(qs, qNorm.weight(), qNorm.eps());
+            ks = b.rmsNorm(ks, kNorm.weight(), kNorm.eps());
         }
         if (!Double.isNaN(cfg.clipQkv())) {
             float c = (float) cfg.clipQkv();
-            CpuOps.clampInPlace(qs, c);
-            CpuOps.clampInPlace(ks, c);
-            CpuOps.clampInPlace(vs, c);
+            b.clamp(qs, c);
+            b.clamp(ks, c);
+            b.clamp(vs, c);
         }
-        rope.apply(qs, T, H, d, 0);
-        rope.apply(ks, T, Hkv, d, 0);
-        float[] ctx = ScaledDotProductAttention.compute(qs, ks, vs, T, H, Hkv, d, d, scale, cfg.slidingWindow(), probs);
-        return o.apply(ctx, T);
+        b.rope(qs, H, d, 0, rotary);
+        b.rope(ks, Hkv, d, 0, rotary);
+        var spec = new AttentionSpec(T, H, Hkv, d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());
+        AttentionOutput a = b.attention(qs, ks, vs, spec, keepProbabilities);
+        return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
     }
 
     @Override

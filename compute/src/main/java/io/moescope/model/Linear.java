@@ -1,13 +1,13 @@
 package io.moescope.model;
 
-import io.moescope.tensor.CpuOps;
-import io.moescope.tensor.FloatTensor;
+import io.moescope.backend.Backend;
+import io.moescope.backend.Tensor;
 
-/** A PyTorch-style linear layer: weight [out, in], optional bias [out]. */
-public record Linear(FloatTensor weight, float[] bias) {
+/** A PyTorch-style linear layer: weight [out, in], optional bias [out], resident on the backend. */
+public record Linear(Tensor weight, Tensor bias) {
 
-    public float[] apply(float[] x, int rows) {
-        return CpuOps.linear(x, rows, weight, bias);
+    public Tensor apply(Backend b, Tensor x) {
+        return b.linear(x, weight, bias);
     }
 
     public int inFeatures() {

@@ -1,5 +1,9 @@
 package io.moescope.model;
 
+import io.moescope.backend.Backend;
+import io.moescope.backend.ExpertWeights;
+import io.moescope.backend.Rotary;
+import io.moescope.backend.Tensor;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.tensor.FloatTensor;
@@ -14,32 +18,39 @@ import java.util.List;
 public final class ModelLoader {
     private final Checkpoint ckpt;
     private final ModelConfig cfg;
+    private final Backend backend;
 
-    private ModelLoader(Checkpoint ckpt, ModelConfig cfg) {
+    private ModelLoader(Checkpoint ckpt, ModelConfig cfg, Backend backend) {
         this.ckpt = ckpt;
         this.cfg = cfg;
+        this.backend = backend;
     }
 
     public static ModelConfig config(Checkpoint ckpt) {
         return ModelConfig.parse(ckpt.configFile(), ckpt.configJson());
     }
 
-    public static MoeModel load(Checkpoint ckpt) {
-        return new ModelLoader(ckpt, config(ckpt)).build();
+    /** Loads the model with its weights resident on the given backend. */
+    public static MoeModel load(Checkpoint ckpt, Backend backend) {
+        return new ModelLoader(ckpt, config(ckpt), backend).build();
+    }
+
+    private Tensor weight(String name, long... shape) {
+        return backend.upload(ckpt.require(name, shape));
     }
 
     private MoeModel build() {
         int V = cfg.vocabSize(), D = cfg.hiddenSize();
-        FloatTensor embed = ckpt.require("model.embed_tokens.weight", V, D);
-        FloatTensor head;
+        Tensor embed = weight("model.embed_tokens.weight", V, D);
+        Tensor head;
         if (cfg.tieWordEmbeddings()) {
             head = embed;
         } else if (ckpt.has("lm_head.weight")) {
-            head = ckpt.require("lm_head.weight", V, D);
+            head = weight("lm_head.weight", V, D);
         } else {
             throw new CheckpointException(ckpt.dir(), "tensor lm_head.weight missing (and tie_word_embeddings is false)");
         }
-        Rope rope = new Rope(cfg.rope(), cfg.ropeDim(), cfg.ropeInterleave());
+        Rotary rope = Rope.rotary(cfg.rope(), cfg.ropeDim(), cfg.ropeInterleave());
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < cfg.numLayers(); i++) {
             String p = "model.layers." + i + ".";
@@ -51,20 +62,18 @@ public final class ModelLoader {
             layers.add(new DecoderLayer(i, norm(p + "input_layernorm.weight", D), attn,
                     norm(p + "post_attention_layernorm.weight", D), dense, moe));
         }
-        return new MoeModel(cfg, embed, layers, norm("model.norm.weight", D), head);
+        return new MoeModel(cfg, backend, embed, layers, norm("model.norm.weight", D), head);
     }
 
     private RmsNorm norm(String name, int dim) {
-        return new RmsNorm(ckpt.require(name, dim).toArray(), cfg.rmsNormEps());
+        return new RmsNorm(weight(name, dim), (float) cfg.rmsNormEps());
     }
 
     private Linear linear(String prefix, int out, int in, boolean bias) {
-        FloatTensor w = ckpt.require(prefix + ".weight", out, in);
-        float[] b = bias ? ckpt.require(prefix + ".bias", out).toArray() : null;
-        return new Linear(w, b);
+        return new Linear(weight(prefix + ".weight", out, in), bias ? weight(prefix + ".bias", out) : null);
     }
 
-    private Attention gqa(String p, Rope rope) {
+    private Attention gqa(String p, Rotary rope) {
         int D = cfg.hiddenSize(), H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
         boolean b = cfg.qkvBias();
         RmsNorm qn = null, kn = null;
@@ -83,7 +92,7 @@ public final class ModelLoader {
                 linear(p + "v_proj", Hkv * d, D, b), linear(p + "o_proj", D, H * d, false), qn, kn, rope);
     }
 
-    private Attention latentAttention(String p, Rope rope) {
+    private Attention latentAttention(String p, Rotary rope) {
         int D = cfg.hiddenSize(), H = cfg.numHeads();
         int dqk = cfg.qkHeadDim(), lora = cfg.kvLoraRank(), rd = cfg.qkRopeHeadDim();
         Linear q = null, qa = null, qb = null;
@@ -98,7 +107,7 @@ public final class ModelLoader {
         return new LatentAttention(cfg, q, qa, qaNorm, qb,
                 linear(p + "kv_a_proj_with_mqa", lora + rd, D, false), norm(p + "kv_a_layernorm.weight", lora),
                 linear(p + "kv_b_proj", H * (cfg.qkNopeHeadDim() + cfg.vHeadDim()), lora, false),
-                linear(p + "o_proj", D, H * cfg.vHeadDim(), false), rope);
+                linear(p + "o_proj", D, H * cfg.vHeadDim(), false), rope, LatentAttention.scale(cfg));
     }
 
     private FeedForward mlp(String p, int inter) {
@@ -109,23 +118,25 @@ public final class ModelLoader {
 
     private MoeBlock moe(String p) {
         int E = cfg.numExperts(), D = cfg.hiddenSize(), I = cfg.moeIntermediateSize();
-        float[] bias = null;
+        Tensor bias = null;
         if (cfg.routerKind() == ModelConfig.RouterKind.SIGMOID_GROUP_LIMITED && ckpt.has(p + "gate.e_score_correction_bias")) {
-            bias = ckpt.require(p + "gate.e_score_correction_bias", E).toArray();
+            bias = weight(p + "gate.e_score_correction_bias", E);
         }
-        Router router = new Router(cfg, ckpt.require(p + "gate.weight", E, D), bias);
-        List<FeedForward> experts = new ArrayList<>();
+        Router router = new Router(weight(p + "gate.weight", E, D), bias, Router.spec(cfg));
+        List<Tensor> gates = new ArrayList<>(), ups = new ArrayList<>(), downs = new ArrayList<>();
         boolean fused = !ckpt.has(expertName(p, 0, 0) + ".weight") && ckpt.has(p + "experts.gate_up_proj");
         FloatTensor gateUp = fused ? ckpt.require(p + "experts.gate_up_proj", E, 2L * I, D) : null;
         FloatTensor downAll = fused ? ckpt.require(p + "experts.down_proj", E, D, I) : null;
         for (int e = 0; e < E; e++) {
             if (fused) {
                 FloatTensor gu = gateUp.slice(e);
-                experts.add(new FeedForward(new Linear(gu.rows(0, I), null), new Linear(gu.rows(I, 2 * I), null),
-                        new Linear(downAll.slice(e), null)));
+                gates.add(backend.upload(gu.rows(0, I)));
+                ups.add(backend.upload(gu.rows(I, 2 * I)));
+                downs.add(backend.upload(downAll.slice(e)));
             } else {
-                experts.add(new FeedForward(linear(expertName(p, e, 0), I, D, false), linear(expertName(p, e, 1), I, D, false),
-                        linear(expertName(p, e, 2), D, I, false)));
+                gates.add(weight(expertName(p, e, 0) + ".weight", I, D));
+                ups.add(weight(expertName(p, e, 1) + ".weight", I, D));
+                downs.add(weight(expertName(p, e, 2) + ".weight", D, I));
             }
         }
         FeedForward shared = null;
@@ -138,7 +149,7 @@ public final class ModelLoader {
             case ALWAYS_ON -> shared = mlp(p + "shared_experts.", cfg.sharedIntermediateSize());
             case NONE -> { }
         }
-        return new MoeBlock(router, experts, shared, sharedGate);
+        return new MoeBlock(router, new ExpertWeights(gates, ups, downs), shared, sharedGate);
     }
 
     /** part 0 = gate (w1), 1 = up (w3), 2 = down (w2), under each architecture's names; without ".weight". */

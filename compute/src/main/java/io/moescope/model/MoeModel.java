@@ -1,23 +1,29 @@
 package io.moescope.model;
 
-import io.moescope.tensor.CpuOps;
-import io.moescope.tensor.FloatTensor;
+import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.Backend;
+import io.moescope.backend.RoutingRule;
+import io.moescope.backend.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A decoder-only MoE language model of one of the supported architectures, in plain sight:
  * embeddings, a stack of pre-norm decoder layers, a final norm and the output projection.
+ * Weights are resident on {@link #backend()}; results come back to the host once, at the end.
  */
 public final class MoeModel {
     private final ModelConfig config;
-    private final FloatTensor embeddings;   // [V, D]
+    private final Backend backend;
+    private final Tensor embeddings;   // [V, D]
     private final List<DecoderLayer> layers;
     private final RmsNorm finalNorm;
-    private final FloatTensor lmHead;       // [V, D]; the embeddings themselves when tied
+    private final Tensor lmHead;       // [V, D]; the embeddings themselves when tied
 
-    public MoeModel(ModelConfig config, FloatTensor embeddings, List<DecoderLayer> layers, RmsNorm finalNorm, FloatTensor lmHead) {
+    public MoeModel(ModelConfig config, Backend backend, Tensor embeddings, List<DecoderLayer> layers,
+                    RmsNorm finalNorm, Tensor lmHead) {
         this.config = config;
+        this.backend = backend;
         this.embeddings = embeddings;
         this.layers = List.copyOf(layers);
         this.finalNorm = finalNorm;
@@ -28,15 +34,19 @@ public final class MoeModel {
         return config;
     }
 
+    public Backend backend() {
+        return backend;
+    }
+
     public List<DecoderLayer> layers() {
         return layers;
     }
 
-    public FloatTensor embeddings() {
+    public Tensor embeddings() {
         return embeddings;
     }
 
-    public FloatTensor lmHead() {
+    public Tensor lmHead() {
         return lmHead;
     }
 
@@ -44,10 +54,10 @@ public final class MoeModel {
         return finalNorm;
     }
 
-    /** Which intermediate results to keep; the rest are dropped as soon as they are used. */
-    public record Probes(boolean attention, boolean hidden) {
-        public static final Probes ALL = new Probes(true, true);
-        public static final Probes NONE = new Probes(false, false);
+    /** Which intermediate results to bring back; the rest are dropped as soon as they are used. */
+    public record Probes(boolean attention, boolean hidden, boolean routing) {
+        public static final Probes ALL = new Probes(true, true, true);
+        public static final Probes NONE = new Probes(false, false, false);
     }
 
     /**
@@ -63,58 +73,66 @@ public final class MoeModel {
                 throw new IllegalArgumentException("token id " + ids[i] + " at position " + i + " is outside the vocabulary (0.." + (V - 1) + ")");
             }
         }
-        float[] h = new float[T * D];
-        for (int t = 0; t < T; t++) {
-            embeddings.copyRow(ids[t], h, t * D);
-        }
-        List<float[]> hidden = new ArrayList<>();
-        List<float[]> attention = new ArrayList<>();
+        Backend b = backend;
+        Tensor idT = b.uploadInts(ids, T);
+        Tensor h = b.embedding(embeddings, idT);
+        List<Tensor> hidden = new ArrayList<>();
+        List<Tensor> attention = new ArrayList<>();
         List<Integer> heads = new ArrayList<>();
-        List<MoeTrace> traces = new ArrayList<>();
-        if (probes.hidden()) hidden.add(h.clone());
+        List<Tensor[]> moe = new ArrayList<>();   // router input, logits, index, weight, output
+        List<Integer> moeLayers = new ArrayList<>();
+        if (probes.hidden()) hidden.add(h);
 
         for (DecoderLayer layer : layers) {
-            int H = layer.attention().heads();
-            float[] probs = probes.attention() ? new float[H * T * T] : null;
-            float[] a = layer.attention().forward(layer.inputNorm().apply(h), T, probs);
-            CpuOps.addInPlace(a, h);
-            h = a;
-            attention.add(probs);
-            heads.add(H);
-
-            float[] normed = layer.postAttentionNorm().apply(h);
-            float[] ffn;
-            if (layer.isMoe()) {
-                MoeBlock.Output out = layer.moe().forward(normed, T, D);
-                ffn = out.hidden();
-                traces.add(new MoeTrace(layer.index(), normed, out.decision(), ffn));
-            } else {
-                ffn = layer.dense().apply(normed, T);
+            AttentionOutput a;
+            try (Tensor x = layer.inputNorm().apply(b, h)) {
+                a = layer.attention().forward(b, x, T, probes.attention());
             }
-            CpuOps.addInPlace(h, ffn);   // ffn itself stays as the trace recorded it
-            if (probes.hidden() && layer.index() < layers.size() - 1) hidden.add(h.clone());
+            Tensor afterAttention = b.add(h, a.context());
+            a.context().close();
+            attention.add(a.probabilities());
+            heads.add(layer.attention().heads());
+
+            Tensor normed = layer.postAttentionNorm().apply(b, afterAttention);
+            Tensor ffn;
+            if (layer.isMoe()) {
+                MoeBlock.Output out = layer.moe().forward(b, normed);
+                ffn = out.hidden();
+                if (probes.routing()) {
+                    var d = out.decision();
+                    moe.add(new Tensor[]{normed, d.logits(), d.routing().index(), d.routing().weight(), ffn});
+                    moeLayers.add(layer.index());
+                }
+            } else {
+                ffn = layer.dense().apply(b, normed);
+            }
+            h = b.add(afterAttention, ffn);
+            if (probes.hidden() && layer.index() < layers.size() - 1) hidden.add(h);
         }
-        h = finalNorm.apply(h);
-        if (probes.hidden()) hidden.add(h);
-        float[] logits = CpuOps.linear(h, T, lmHead, null);
-        return new ForwardResult(ids.clone(), V, D, logits, crossEntropy(logits, ids, V), auxLoss(traces),
-                hidden, attention, heads, traces);
+        Tensor last = finalNorm.apply(b, h);
+        if (probes.hidden()) hidden.add(last);
+        Tensor logits = b.linear(last, lmHead, null);
+        Tensor loss = b.nextTokenLoss(logits, idT);
+        return collect(ids, logits, loss, hidden, attention, heads, moe, moeLayers);
     }
 
-    /** Mean next-token cross-entropy: position t predicts ids[t + 1]. */
-    static double crossEntropy(float[] logits, int[] ids, int V) {
+    /** Copies what the probes kept back to the host, once. */
+    private ForwardResult collect(int[] ids, Tensor logits, Tensor loss, List<Tensor> hidden, List<Tensor> attention,
+                                  List<Integer> heads, List<Tensor[]> moe, List<Integer> moeLayers) {
+        Backend b = backend;
         int T = ids.length;
-        if (T < 2) return Double.NaN;
-        double total = 0;
-        for (int t = 0; t < T - 1; t++) {
-            int o = t * V;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int v = 0; v < V; v++) max = Math.max(max, logits[o + v]);
-            double sum = 0;
-            for (int v = 0; v < V; v++) sum += Math.exp(logits[o + v] - max);
-            total += Math.log(sum) + max - logits[o + ids[t + 1]];
+        List<float[]> hiddenOut = hidden.stream().map(b::download).toList();
+        List<float[]> attentionOut = new ArrayList<>();
+        for (Tensor t : attention) attentionOut.add(t == null ? null : b.download(t));
+        List<MoeTrace> traces = new ArrayList<>();
+        for (int i = 0; i < moe.size(); i++) {
+            Tensor[] m = moe.get(i);
+            RouterDecision d = new RouterDecision(T, config.numExperts(), config.topK(), b.download(m[1]),
+                    b.downloadInts(m[2]), b.download(m[3]));
+            traces.add(new MoeTrace(moeLayers.get(i), b.download(m[0]), d, b.download(m[4])));
         }
-        return total / (T - 1);
+        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(logits),
+                b.download(loss)[0], auxLoss(traces), hiddenOut, attentionOut, heads, traces);
     }
 
     /**
@@ -132,8 +150,8 @@ public final class MoeModel {
         for (MoeTrace tr : traces) {
             RouterDecision d = tr.decision();
             for (int t = 0; t < d.tokens(); t++) {
-                CpuOps.softmax(d.logits(), t * E, E, p, 0);
-                int[] top = Router.topK(p, k);
+                RoutingRule.softmax(d.logits(), t * E, E, p);
+                int[] top = RoutingRule.topK(p, k);
                 for (int j = 0; j < k; j++) slotCounts[j][top[j]]++;
                 for (int e = 0; e < E; e++) probSum[e] += p[e];
                 rows++;

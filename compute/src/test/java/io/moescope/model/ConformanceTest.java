@@ -25,7 +25,7 @@ class ConformanceTest {
 
     private static Run run(Path dir) {
         Checkpoint ckpt = Checkpoint.open(dir);
-        MoeModel model = ModelLoader.load(ckpt);
+        MoeModel model = ModelLoader.load(ckpt, new io.moescope.backend.java.JavaBackend());
         SafetensorsFile golden = SafetensorsFile.open(dir.resolve("golden.safetensors"));
         int[] ids = golden.ints("input_ids");
         return new Run(model.forward(ids, MoeModel.Probes.ALL), golden, model);
