@@ -1,0 +1,86 @@
+package io.moescope.app;
+
+import io.moescope.checkpoint.CheckpointException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns exceptions into what a user of a command-line tool expects: one line on stderr and an exit
+ * code a script can test. Stack traces are for --debug only.
+ */
+final class Failures implements CommandLine.IExecutionExceptionHandler {
+    static final int BAD_INPUT = 2;
+    static final int INTERNAL = 1;
+
+    /**
+     * Runs the command like picocli's default, but hands Errors (OutOfMemoryError, a missing
+     * module's NoClassDefFoundError) to the handler too, which picocli would let escape as a trace.
+     */
+    static int runPassingErrorsOn(ParseResult parsed) {
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (Error e) {
+            List<CommandLine> commands = parsed.asCommandLineList();
+            throw new CommandLine.ExecutionException(commands.get(commands.size() - 1), e.toString(), e);
+        }
+    }
+
+    @Override
+    public int handleExecutionException(Exception wrapper, CommandLine cl, ParseResult parsed) {
+        // picocli passes the cause when it is an Exception, else the ExecutionException itself.
+        Throwable e = wrapper instanceof CommandLine.ExecutionException && wrapper.getCause() instanceof Error
+                ? wrapper.getCause() : wrapper;
+        PrintWriter err = cl.getErr();
+        int code = exitCode(e);
+        err.println("moescope: " + describe(e, code));
+        if (debug(parsed)) e.printStackTrace(err);
+        err.flush();
+        return code;
+    }
+
+    /** Usage errors: the problem and where to look, in one line, instead of picocli's full usage text. */
+    static int usage(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String message = oneLine(e.getMessage()).replaceFirst("^Error: ", "");
+        err.println("moescope: " + message + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return BAD_INPUT;
+    }
+
+    /**
+     * Bad input is what the user can fix: a refused checkpoint, a malformed argument, or something
+     * not supported (yet), such as gradients before they exist.
+     */
+    static int exitCode(Throwable e) {
+        if (e instanceof CheckpointException || e instanceof IllegalArgumentException
+                || e instanceof UnsupportedOperationException || e instanceof UserError) {
+            return BAD_INPUT;
+        }
+        return INTERNAL;
+    }
+
+    private static String describe(Throwable e, int code) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : oneLine(e.getMessage());
+        if (code == BAD_INPUT) return message;
+        String kind = e instanceof IOException || e instanceof UncheckedIOException ? "I/O error" : "internal error";
+        return kind + ": " + e.getClass().getName() + ": " + message + " (run with --debug for the stack trace)";
+    }
+
+    static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** --debug may follow any command, so look for it at every level of the parse. */
+    private static boolean debug(ParseResult parsed) {
+        for (ParseResult r = parsed; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--debug")) return true;
+        }
+        return false;
+    }
+}

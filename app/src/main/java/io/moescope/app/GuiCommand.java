@@ -1,0 +1,61 @@
+package io.moescope.app;
+
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.viz.Workbench;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "gui",
+        description = {"Open the workbench window (the default when no command is given).",
+                "Without --model, the first folder in sample-models/ is loaded, if there is one."},
+        footer = {"", "Example (headless, e.g. CI):", "  xvfb-run -a moescope gui --screenshot window.png"})
+final class GuiCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "HF model folder to load.")
+    Path model;
+
+    @Option(names = "--screenshot", paramLabel = "FILE.png",
+            description = "Render the window, save it as a PNG and exit.")
+    Path screenshot;
+
+    @Override
+    public Integer call() {
+        Path dir = model != null ? ModelFolder.require(model) : defaultModel().orElse(null);
+        if (screenshot != null) {
+            Path parent = screenshot.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(screenshot, "the output folder does not exist");
+        }
+        requireDisplay();
+        Workbench.open(dir, screenshot);
+        return 0;
+    }
+
+    /** The launcher sets moescope.home to the repository, so sample-models/ is found from any working folder. */
+    static Optional<Path> defaultModel() {
+        Path samples = Path.of(System.getProperty("moescope.home", ".")).resolve("sample-models");
+        if (!Files.isDirectory(samples)) return Optional.empty();
+        try (Stream<Path> entries = Files.list(samples)) {
+            return entries.filter(Files::isDirectory).sorted().findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** JavaFX's own failure here is an obscure exception from deep in its toolkit. */
+    private static void requireDisplay() {
+        boolean linux = System.getProperty("os.name", "").toLowerCase().contains("linux");
+        if (linux && isBlank(System.getenv("DISPLAY")) && isBlank(System.getenv("WAYLAND_DISPLAY"))) {
+            throw new UserError("no display: the workbench needs X11 or Wayland (headless, use: xvfb-run -a moescope gui --screenshot FILE.png)");
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,65 @@
+package io.moescope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moescope.checkpoint.CheckpointException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+class FailuresTest {
+
+    @Command(name = "boom")
+    static final class Boom implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalStateException("wires\ncrossed");
+        }
+    }
+
+    @Test
+    void unexpectedExceptionsAreOneLineAndExitOne() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Boom()).setExecutionExceptionHandler(new Failures());
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute());
+        String text = err.toString().strip();
+        assertFalse(text.contains("\n"), text);
+        assertTrue(text.startsWith("moescope: internal error: java.lang.IllegalStateException: wires crossed"), text);
+        assertTrue(text.contains("--debug"), text);
+    }
+
+    @Command(name = "crash")
+    static final class Crash implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new NoClassDefFoundError("jdk/incubator/vector/Vector");
+        }
+    }
+
+    @Test
+    void errorsAreOneLineAndExitOneToo() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new Crash()).setExecutionExceptionHandler(new Failures());
+        cl.setExecutionStrategy(Failures::runPassingErrorsOn);
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute());
+        String text = err.toString().strip();
+        assertFalse(text.contains("\n"), text);
+        assertTrue(text.startsWith("moescope: internal error: java.lang.NoClassDefFoundError: jdk/incubator/vector/Vector"), text);
+    }
+
+    @Test
+    void badInputIsExitTwo() {
+        assertEquals(2, Failures.exitCode(new CheckpointException(Path.of("m"), "bad")));
+        assertEquals(2, Failures.exitCode(new IllegalArgumentException("bad")));
+        assertEquals(2, Failures.exitCode(new UnsupportedOperationException("gradients are not available yet")));
+        assertEquals(1, Failures.exitCode(new NullPointerException()));
+    }
+}

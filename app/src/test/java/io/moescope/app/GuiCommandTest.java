@@ -1,0 +1,36 @@
+package io.moescope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GuiCommandTest {
+    private final String home = System.getProperty("moescope.home");
+
+    @AfterEach
+    void restoreHome() {
+        if (home == null) System.clearProperty("moescope.home");
+        else System.setProperty("moescope.home", home);
+    }
+
+    @Test
+    void defaultModelIsTheFirstSampleFolder(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("sample-models/b-model"));
+        Files.createDirectories(dir.resolve("sample-models/a-model"));
+        Files.writeString(dir.resolve("sample-models/0-not-a-folder.txt"), "");
+        System.setProperty("moescope.home", dir.toString());
+        assertEquals(Optional.of(dir.resolve("sample-models/a-model")), GuiCommand.defaultModel());
+    }
+
+    @Test
+    void noSampleModelsMeansNoDefault(@TempDir Path dir) {
+        System.setProperty("moescope.home", dir.toString());
+        assertEquals(Optional.empty(), GuiCommand.defaultModel());
+    }
+}

@@ -1,0 +1,50 @@
+package io.moescope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Opens the real window and checks its screenshot. Needs a display: CI runs under xvfb-run.
+ * JavaFX starts once per JVM, so this must stay the only test here that opens the window.
+ */
+class GuiScreenshotTest {
+
+    @Test
+    void screenshotShowsTheWindow(@TempDir Path dir) throws IOException {
+        Assumptions.assumeTrue(System.getenv("DISPLAY") != null && !System.getenv("DISPLAY").isBlank(),
+                "no DISPLAY: run under xvfb-run (as .ci/run does)");
+        Path png = dir.resolve("window.png");
+        Cli r = Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString(), "--screenshot", png.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+
+        assertTrue(Files.isRegularFile(png), "no screenshot written");
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, "not a readable PNG");
+        assertEquals(960, image.getWidth());
+        assertEquals(600, image.getHeight());
+        assertTrue(distinctColours(image) >= 8, "the screenshot is (nearly) one colour");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "temp file left behind");
+        }
+    }
+
+    private static int distinctColours(BufferedImage image) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) colours.add(image.getRGB(x, y));
+        }
+        return colours.size();
+    }
+}
