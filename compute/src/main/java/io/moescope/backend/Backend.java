@@ -95,6 +95,82 @@ public interface Backend extends AutoCloseable {
     /** Mean cross-entropy of logits [T, V] rows 0..T-2 against targets ids[1..T-1]: a [1] tensor. */
     Tensor nextTokenLoss(Tensor logits, Tensor ids);
 
+    // ---- backward operations -----------------------------------------------------------------
+    // Each is the adjoint of the forward operation named; "accumulate" means += into the given
+    // gradient tensor (null to skip it), so that shared and repeated weights sum their gradients.
+
+    /** dTable[ids[t]] += dOut[t] (accumulate). */
+    void embeddingBackward(Tensor dOut, Tensor ids, Tensor dTable);
+
+    /** Returns dx [T, K] = dy w; accumulates dW += dy^T x and dBias += column sums of dy (either may be null). */
+    Tensor linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dW, Tensor dBias);
+
+    /** Returns dx of {@link #rmsNorm}; accumulates dW (may be null). */
+    Tensor rmsNormBackward(Tensor dy, Tensor x, Tensor w, float eps, Tensor dW);
+
+    /** In place: the adjoint of {@link #rope} (rotation by the negative angles) on a gradient. */
+    void ropeBackward(Tensor dx, int heads, int stride, int offset, Rotary rotary);
+
+    /**
+     * Gradients of {@link #attention} from dContext [T, H * vDim], given its inputs and the
+     * probabilities it returned: dq [T, H, qkDim], dk [T, Hkv, qkDim], dv [T, Hkv, vDim].
+     */
+    AttentionGradients attentionBackward(Tensor dContext, Tensor q, Tensor k, Tensor v, Tensor probabilities, AttentionSpec spec);
+
+    /** Gradients of {@link #swiglu}: {dGate, dUp}. */
+    Tensor[] swigluBackward(Tensor dOut, Tensor gate, Tensor up);
+
+    /** In place: zeroes dx where the clamped value x sits at the limit (clamp passes no gradient there). */
+    void clampBackward(Tensor dx, Tensor x, float limit);
+
+    /**
+     * Gradients of {@link #scaleRowsBySigmoid} given the unscaled rows x [T, D] and gate [T, 1]:
+     * {dx, dGate}.
+     */
+    Tensor[] scaleRowsBySigmoidBackward(Tensor dOut, Tensor x, Tensor gate);
+
+    /** The adjoint of {@link #copyColumns}: dSrc rows (r / srcRowDivisor), columns from srcCol, += dDst rows r (accumulate). */
+    void copyColumnsBackward(Tensor dDst, int dstCol, Tensor dSrc, int srcCol, int srcRowDivisor, int rows, int width);
+
+    /**
+     * Gradient of the routing weights with respect to the router logits [T, E], through the
+     * chosen experts' scores, renormalisation and scaling; the choice itself passes none.
+     */
+    Tensor routeBackward(Tensor dWeight, Tensor logits, Routing routing, Tensor correctionBias);
+
+    /**
+     * Gradients of {@link #experts}: returns {dx [T, D], dWeight [T, k]} and accumulates each
+     * expert's weight gradients into dWeights (same layout as the weights).
+     */
+    Tensor[] expertsBackward(Tensor dOut, Tensor x, Routing routing, ExpertWeights weights, ExpertWeights dWeights);
+
+    /** Gradient of {@link #nextTokenLoss} times {@code scale}, with respect to the logits [T, V]. */
+    Tensor nextTokenLossBackward(Tensor logits, Tensor ids, float scale);
+
+    /**
+     * Gradient, with respect to logits [T, E], of scale * sum_t sum_e c[e] * softmax(logits[t])[e]:
+     * the shape of the load-balancing loss's gradient, where c holds the experts' load fractions.
+     */
+    Tensor softmaxWeightedSumBackward(Tensor logits, float[] c, float scale);
+
+    // ---- training ----------------------------------------------------------------------------
+
+    /** In place: x *= s. */
+    void scale(Tensor x, float s);
+
+    /** In place: x = 0. */
+    void fill(Tensor x, float value);
+
+    /** Sum of squares of all values (for gradient norms and clipping), computed in double. */
+    double sumOfSquares(Tensor x);
+
+    /** In place: one AdamW step (decoupled weight decay) on param with grad, moments m and v; step counts from 1. */
+    void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+               float weightDecay, int step);
+
+    /** In place: one Lion step (sign of interpolated momentum, decoupled weight decay). */
+    void lion(Tensor param, Tensor grad, Tensor m, float lr, float beta1, float beta2, float weightDecay);
+
     /** Waits for queued work (a no-op where operations are synchronous). */
     default void synchronize() {}
 
