@@ -1,5 +1,6 @@
 package io.moescope.backend.java;
 
+import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
@@ -12,11 +13,13 @@ import io.moescope.backend.RoutingRule;
 import io.moescope.backend.Tensor;
 import io.moescope.tensor.FloatTensor;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * The reference backend: plain Java with the Vector API on all cores (or as many threads as
@@ -323,6 +326,466 @@ public final class JavaBackend implements Backend {
             total += Math.log(sum) + max - l[o + id[p + 1]];
         }
         return JavaTensor.of(new float[]{T < 2 ? Float.NaN : (float) (total / (T - 1))}, 1);
+    }
+
+    // ---- backward ----------------------------------------------------------------------------
+    // Each method is the adjoint of the forward operation of the same name (see Backend). Sums that
+    // decide a whole row (softmax normalisers, RMS statistics) are taken in double, as forward does.
+
+    @Override
+    public void embeddingBackward(Tensor dOut, Tensor ids, Tensor dTable) {
+        if (dTable == null) return;
+        float[] g = t(dOut).data, table = writable(dTable, "embeddingBackward");
+        int[] id = t(ids).ints;
+        int D = t(dTable).cols();
+        // Sequential on purpose: repeated ids add into the same row.
+        for (int i = 0; i < id.length; i++) VectorKernels.axpy(1f, g, i * D, table, id[i] * D, D);
+    }
+
+    @Override
+    public Tensor linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dW, Tensor dBias) {
+        JavaTensor dyt = t(dy), xt = t(x), wt = t(w);
+        int N = wt.shape[0], K = wt.shape[1], T = xt.rows();
+        if (xt.cols() != K || dyt.cols() != N || dyt.rows() != T) {
+            throw new IllegalArgumentException("linearBackward: dy " + Tensor.describe(dyt.shape) + ", x "
+                    + Tensor.describe(xt.shape) + ", w " + Tensor.describe(wt.shape));
+        }
+        float[] g = dyt.data, xs = xt.data;
+        MemorySegment ws = wt.segment();
+        float[] dx = new float[T * K];
+        // dx = dy w: each task owns a block of 4 rows of dx and streams w once for them.
+        int rowBlocks = (T + 3) / 4;
+        parallelFor(rowBlocks, 4L * N * K, blk -> {
+            int r1 = Math.min(T, blk * 4 + 4);
+            for (int j = 0; j < N; j++) {
+                for (int r = blk * 4; r < r1; r++) axpy(g[r * N + j], ws, (long) j * K * 4, dx, r * K, K);
+            }
+        });
+        if (dW != null) {
+            float[] dw = writable(dW, "linearBackward dW");
+            // dW += dy^T x: each task owns rows of dW, so no two tasks write the same value.
+            parallelFor(N, (long) T * K, j -> {
+                for (int r = 0; r < T; r++) VectorKernels.axpy(g[r * N + j], xs, r * K, dw, j * K, K);
+            });
+        }
+        if (dBias != null) {
+            float[] db = writable(dBias, "linearBackward dBias");
+            for (int j = 0; j < N; j++) {
+                double s = 0;
+                for (int r = 0; r < T; r++) s += g[r * N + j];
+                db[j] += (float) s;
+            }
+        }
+        return JavaTensor.of(dx, xt.shape);
+    }
+
+    @Override
+    public Tensor rmsNormBackward(Tensor dy, Tensor x, Tensor w, float eps, Tensor dW) {
+        float[] g = t(dy).data, xs = t(x).data, ws = t(w).floats();
+        float[] dw = dW == null ? null : writable(dW, "rmsNormBackward dW");
+        int d = ws.length;
+        float[] dx = new float[xs.length];
+        for (int r = 0; r < xs.length / d; r++) {
+            int o = r * d;
+            // The same inverse RMS as the forward pass, to the last bit.
+            float ss = VectorKernels.dot(xs, o, xs, o, d);
+            float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
+            // y_i = w_i x_i inv, so dx_i = inv w_i dy_i - x_i inv^3 / d * sum_j w_j dy_j x_j.
+            double wgx = 0;
+            for (int i = 0; i < d; i++) wgx += (double) ws[i] * g[o + i] * xs[o + i];
+            float coef = (float) (wgx * inv * inv * inv / d);
+            for (int i = 0; i < d; i++) {
+                dx[o + i] = inv * ws[i] * g[o + i] - coef * xs[o + i];
+                if (dw != null) dw[i] += g[o + i] * xs[o + i] * inv;
+            }
+        }
+        return JavaTensor.of(dx, t(x).shape);
+    }
+
+    @Override
+    public void ropeBackward(Tensor dx, int heads, int stride, int offset, Rotary rotary) {
+        float[] xs = t(dx).data;
+        int dim = rotary.dim(), half = dim / 2;
+        int T = xs.length / (heads * stride);
+        float[] inv = rotary.invFreq();
+        float f = rotary.attentionFactor();
+        float[] tmp = new float[dim];
+        for (int p = 0; p < T; p++) {
+            for (int h = 0; h < heads; h++) {
+                int base = (p * heads + h) * stride + offset;
+                // Forward wrote pair i to columns (i, half + i) whatever the input layout; undo the
+                // rotation there (transpose: negative angle, same attention factor) ...
+                for (int i = 0; i < half; i++) {
+                    float angle = (float) p * inv[i];
+                    float cos = (float) Math.cos(angle) * f, sin = (float) Math.sin(angle) * f;
+                    float a = xs[base + i], b = xs[base + half + i];
+                    tmp[i] = a * cos + b * sin;
+                    tmp[half + i] = b * cos - a * sin;
+                }
+                // ... then undo the de-interleaving that interleaved tables did on the way in.
+                if (rotary.interleaved()) {
+                    for (int i = 0; i < half; i++) {
+                        xs[base + 2 * i] = tmp[i];
+                        xs[base + 2 * i + 1] = tmp[half + i];
+                    }
+                } else {
+                    System.arraycopy(tmp, 0, xs, base, dim);
+                }
+            }
+        }
+    }
+
+    @Override
+    public AttentionGradients attentionBackward(Tensor dContext, Tensor q, Tensor k, Tensor v, Tensor probabilities,
+                                                AttentionSpec s) {
+        if (probabilities == null) probabilities = attention(q, k, v, s, true).probabilities();
+        float[] dO = t(dContext).data, qs = t(q).data, ks = t(k).data, vs = t(v).data, P = t(probabilities).data;
+        int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim(), group = H / Hkv;
+        int window = s.window();
+        float scale = s.scale();
+        // Pass 1, per (head, query): dS = P * (dP - rowsum(P dP)) with dP = dO v^T, and dq = scale dS k.
+        float[] dS = new float[H * T * T];
+        float[] dq = new float[T * H * dqk];
+        parallelFor(H * T, (long) T * (dqk + dv), hi -> {
+            int h = hi / T, i = hi % T, kh = h / group;
+            int first = window > 0 ? Math.max(0, i - window + 1) : 0;
+            int row = (h * T + i) * T, oo = (i * H + h) * dv, qo = (i * H + h) * dqk;
+            float[] dP = new float[i + 1];
+            double pdp = 0;
+            for (int j = first; j <= i; j++) {
+                dP[j] = VectorKernels.dot(dO, oo, vs, (j * Hkv + kh) * dv, dv);
+                pdp += (double) P[row + j] * dP[j];
+            }
+            for (int j = first; j <= i; j++) {
+                float ds = P[row + j] * (dP[j] - (float) pdp);
+                dS[row + j] = ds;
+                VectorKernels.axpy(ds * scale, ks, (j * Hkv + kh) * dqk, dq, qo, dqk);
+            }
+        });
+        // Pass 2, per (kv head, key): sums over the queries and the query heads sharing this key,
+        // so that no two tasks write the same dk or dv row.
+        float[] dk = new float[T * Hkv * dqk], dvs = new float[T * Hkv * dv];
+        parallelFor(Hkv * T, (long) group * T * (dqk + dv) / 2, idx -> {
+            int kh = idx / T, j = idx % T;
+            int last = window > 0 ? Math.min(T - 1, j + window - 1) : T - 1;
+            int ko = (j * Hkv + kh) * dqk, vo = (j * Hkv + kh) * dv;
+            for (int h = kh * group; h < (kh + 1) * group; h++) {
+                for (int i = j; i <= last; i++) {
+                    int at = (h * T + i) * T + j;
+                    VectorKernels.axpy(dS[at] * scale, qs, (i * H + h) * dqk, dk, ko, dqk);
+                    VectorKernels.axpy(P[at], dO, (i * H + h) * dv, dvs, vo, dv);
+                }
+            }
+        });
+        return new AttentionGradients(JavaTensor.of(dq, t(q).shape), JavaTensor.of(dk, t(k).shape),
+                JavaTensor.of(dvs, t(v).shape));
+    }
+
+    @Override
+    public Tensor[] swigluBackward(Tensor dOut, Tensor gate, Tensor up) {
+        float[] g = t(dOut).data, a = t(gate).data, u = t(up).data;
+        float[] dGate = new float[a.length], dUp = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            float sig = 1f / (1f + (float) Math.exp(-a[i]));
+            // d silu(a)/da = sig (1 + a (1 - sig))
+            dGate[i] = g[i] * u[i] * sig * (1f + a[i] * (1f - sig));
+            dUp[i] = g[i] * a[i] * sig;
+        }
+        int[] shape = t(gate).shape;
+        return new Tensor[]{JavaTensor.of(dGate, shape), JavaTensor.of(dUp, shape)};
+    }
+
+    @Override
+    public void clampBackward(Tensor dx, Tensor x, float limit) {
+        float[] g = t(dx).data, xs = t(x).data;
+        for (int i = 0; i < g.length; i++) if (xs[i] >= limit || xs[i] <= -limit) g[i] = 0f;
+    }
+
+    @Override
+    public Tensor[] scaleRowsBySigmoidBackward(Tensor dOut, Tensor x, Tensor gate) {
+        JavaTensor xt = t(x);
+        float[] g = t(dOut).data, xs = xt.data, gs = t(gate).data;
+        int D = xt.cols();
+        float[] dx = new float[xs.length], dGate = new float[gs.length];
+        for (int r = 0; r < gs.length; r++) {
+            float sig = 1f / (1f + (float) Math.exp(-gs[r]));
+            for (int d = 0; d < D; d++) dx[r * D + d] = g[r * D + d] * sig;
+            dGate[r] = VectorKernels.dot(g, r * D, xs, r * D, D) * sig * (1f - sig);
+        }
+        return new Tensor[]{JavaTensor.of(dx, xt.shape), JavaTensor.of(dGate, t(gate).shape)};
+    }
+
+    @Override
+    public void copyColumnsBackward(Tensor dDst, int dstCol, Tensor dSrc, int srcCol, int srcRowDivisor, int rows, int width) {
+        JavaTensor dt = t(dDst), st = t(dSrc);
+        float[] src = writable(dSrc, "copyColumnsBackward");
+        int sw = st.cols(), dw = dt.cols();
+        for (int r = 0; r < rows; r++) {
+            VectorKernels.axpy(1f, dt.data, r * dw + dstCol, src, (r / srcRowDivisor) * sw + srcCol, width);
+        }
+    }
+
+    @Override
+    public Tensor routeBackward(Tensor dWeight, Tensor logits, Routing routing, Tensor correctionBias) {
+        // The correction bias only steers the choice, which passes no gradient: it is not needed here.
+        RouterSpec spec = routing.spec();
+        float[] l = t(logits).data, dw = t(dWeight).data;
+        int[] idx = t(routing.index()).ints;
+        int E = spec.experts(), k = spec.k(), T = l.length / E;
+        boolean sigmoid = spec.rule() == RouterSpec.Rule.SIGMOID_GROUP_TOP2;
+        float[] out = new float[T * E];
+        float[] scores = new float[E];
+        double[] dScore = new double[E];
+        for (int tok = 0; tok < T; tok++) {
+            int lo = tok * E, ko = tok * k;
+            if (sigmoid) {
+                for (int e = 0; e < E; e++) scores[e] = 1f / (1f + (float) Math.exp(-l[lo + e]));
+            } else {
+                RoutingRule.softmax(l, lo, E, scores);
+            }
+            // weight_j = scaling * score(c_j) [/ sum_m score(c_m)]: gradient on the chosen scores.
+            java.util.Arrays.fill(dScore, 0);
+            if (spec.renormalize()) {
+                double sum = 0, dot = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += scores[idx[ko + j]];
+                    dot += (double) dw[ko + j] * scores[idx[ko + j]];
+                }
+                if (sigmoid) sum += 1e-20;
+                for (int j = 0; j < k; j++) dScore[idx[ko + j]] += spec.scaling() * (dw[ko + j] / sum - dot / (sum * sum));
+            } else {
+                for (int j = 0; j < k; j++) dScore[idx[ko + j]] += spec.scaling() * dw[ko + j];
+            }
+            // ... then through the scores: sigmoid elementwise, softmax over the whole row.
+            if (sigmoid) {
+                for (int e = 0; e < E; e++) out[lo + e] = (float) (dScore[e] * scores[e] * (1.0 - scores[e]));
+            } else {
+                double dot = 0;
+                for (int e = 0; e < E; e++) dot += dScore[e] * scores[e];
+                for (int e = 0; e < E; e++) out[lo + e] = (float) (scores[e] * (dScore[e] - dot));
+            }
+        }
+        return JavaTensor.of(out, T, E);
+    }
+
+    @Override
+    public Tensor[] expertsBackward(Tensor dOut, Tensor x, Routing routing, ExpertWeights weights, ExpertWeights dWeights) {
+        JavaTensor xt = t(x);
+        int T = xt.rows(), D = xt.cols(), k = routing.spec().k(), E = weights.count();
+        int[] idx = t(routing.index()).ints;
+        float[] w = t(routing.weight()).data, g = t(dOut).data;
+        float[] dWeight = new float[T * k];
+        float[][] dxPerExpert = new float[E][];
+        int[][] slotsPerExpert = new int[E][];
+        for (int e = 0; e < E; e++) {
+            int n = 0;
+            for (int s = 0; s < T * k; s++) if (idx[s] == e) n++;
+            int[] slots = new int[n];   // token * k + slot, in token order, as the forward pass gathers
+            n = 0;
+            for (int s = 0; s < T * k; s++) if (idx[s] == e) slots[n++] = s;
+            slotsPerExpert[e] = slots;
+        }
+        // Experts are independent: one task each, and each writes only its own weight gradients,
+        // its own dWeight slots and its own dx buffer (scattered below, in expert order).
+        parallelFor(E, 3L * D * weights.gate().get(0).dim(0) * Math.max(1, T * k / E), e -> {
+            int[] slots = slotsPerExpert[e];
+            if (slots.length == 0) return;
+            dxPerExpert[e] = expertBackward(e, slots, k, xt.data, D, g, w, dWeight, weights, dWeights);
+        });
+        float[] dx = new float[T * D];
+        for (int e = 0; e < E; e++) {
+            int[] slots = slotsPerExpert[e];
+            for (int r = 0; r < slots.length; r++) VectorKernels.axpy(1f, dxPerExpert[e], r * D, dx, (slots[r] / k) * D, D);
+        }
+        return new Tensor[]{JavaTensor.of(dx, xt.shape), JavaTensor.of(dWeight, T, k)};
+    }
+
+    /**
+     * One expert over its n gathered rows X [n, D]: recomputes G = X W1^T, U = X W3^T,
+     * Hs = silu(G) U and Y = Hs W2^T (cheaper to redo than to keep for every layer), then
+     * propagates dY = weight * dOut back. Returns dX [n, D]; fills dWeight of its slots.
+     */
+    private static float[] expertBackward(int e, int[] slots, int k, float[] x, int D, float[] dOut, float[] w,
+                                          float[] dWeight, ExpertWeights weights, ExpertWeights dWeights) {
+        JavaTensor w1 = t(weights.gate().get(e)), w3 = t(weights.up().get(e)), w2 = t(weights.down().get(e));
+        int n = slots.length, I = w1.shape[0];
+        float[] X = new float[n * D];
+        for (int r = 0; r < n; r++) System.arraycopy(x, (slots[r] / k) * D, X, r * D, D);
+        float[] G = matmulNT(X, n, D, w1.segment(), I), U = matmulNT(X, n, D, w3.segment(), I);
+        float[] Hs = new float[n * I];
+        for (int i = 0; i < Hs.length; i++) Hs[i] = G[i] / (1f + (float) Math.exp(-G[i])) * U[i];
+        float[] Y = matmulNT(Hs, n, I, w2.segment(), D);
+
+        float[] dY = new float[n * D];
+        for (int r = 0; r < n; r++) {
+            int s = slots[r], to = (s / k) * D;
+            dWeight[s] = VectorKernels.dot(dOut, to, Y, r * D, D);
+            VectorKernels.axpy(w[s], dOut, to, dY, r * D, D);
+        }
+        float[] dHs = matmulNN(dY, n, D, w2.segment(), I);
+        if (dWeights != null) accumulateOuter(dY, n, D, Hs, I, writable(dWeights.down().get(e), "expertsBackward"));
+        float[] dG = new float[n * I], dU = new float[n * I];
+        for (int i = 0; i < dG.length; i++) {
+            float sig = 1f / (1f + (float) Math.exp(-G[i]));
+            dG[i] = dHs[i] * U[i] * sig * (1f + G[i] * (1f - sig));
+            dU[i] = dHs[i] * G[i] * sig;
+        }
+        float[] dX = matmulNN(dG, n, I, w1.segment(), D);
+        float[] dXu = matmulNN(dU, n, I, w3.segment(), D);
+        VectorKernels.axpy(1f, dXu, 0, dX, 0, dX.length);
+        if (dWeights != null) {
+            accumulateOuter(dG, n, I, X, D, writable(dWeights.gate().get(e), "expertsBackward"));
+            accumulateOuter(dU, n, I, X, D, writable(dWeights.up().get(e), "expertsBackward"));
+        }
+        return dX;
+    }
+
+    /** x [n, K] times w [N, K] transposed, sequentially: [n, N]. */
+    private static float[] matmulNT(float[] x, int n, int K, MemorySegment w, int N) {
+        float[] out = new float[n * N];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < N; j++) out[r * N + j] = VectorKernels.dot(x, r * K, w, (long) j * K * 4, K);
+        }
+        return out;
+    }
+
+    /** dy [n, N] times w [N, K], sequentially: [n, K]. */
+    private static float[] matmulNN(float[] dy, int n, int N, MemorySegment w, int K) {
+        float[] out = new float[n * K];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < N; j++) axpy(dy[r * N + j], w, (long) j * K * 4, out, r * K, K);
+        }
+        return out;
+    }
+
+    /** acc [N, K] += dy^T x for dy [n, N] and x [n, K]. */
+    private static void accumulateOuter(float[] dy, int n, int N, float[] x, int K, float[] acc) {
+        for (int j = 0; j < N; j++) {
+            for (int r = 0; r < n; r++) VectorKernels.axpy(dy[r * N + j], x, r * K, acc, j * K, K);
+        }
+    }
+
+    /** y[yo ..] += alpha * (float32 row of w at byte offset wo), over n values. */
+    private static void axpy(float alpha, MemorySegment w, long wo, float[] y, int yo, int n) {
+        var S = VectorKernels.S;
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromMemorySegment(S, w, wo + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * w.getAtIndex(FloatTensor.LAYOUT, (wo >> 2) + i);
+    }
+
+    @Override
+    public Tensor nextTokenLossBackward(Tensor logits, Tensor ids, float scale) {
+        float[] l = t(logits).data;
+        int[] id = t(ids).ints;
+        int T = id.length, V = l.length / T;
+        float[] out = new float[l.length];
+        if (T < 2) return JavaTensor.of(out, t(logits).shape);   // no targets: the loss is NaN, its gradient zero
+        double per = (double) scale / (T - 1);
+        // Row p predicts ids[p + 1]: d loss / d logits = (softmax - one-hot) / (T - 1); the last row predicts nothing.
+        parallelFor(T - 1, V, p -> {
+            int o = p * V;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < V; v++) max = Math.max(max, l[o + v]);
+            double sum = 0;
+            for (int v = 0; v < V; v++) sum += Math.exp(l[o + v] - max);
+            for (int v = 0; v < V; v++) out[o + v] = (float) (Math.exp(l[o + v] - max) / sum * per);
+            out[o + id[p + 1]] -= (float) per;
+        });
+        return JavaTensor.of(out, t(logits).shape);
+    }
+
+    @Override
+    public Tensor softmaxWeightedSumBackward(Tensor logits, float[] c, float scale) {
+        float[] l = t(logits).data;
+        int E = c.length, T = l.length / E;
+        float[] out = new float[l.length];
+        float[] p = new float[E];
+        for (int tok = 0; tok < T; tok++) {
+            RoutingRule.softmax(l, tok * E, E, p);
+            double dot = 0;
+            for (int e = 0; e < E; e++) dot += (double) c[e] * p[e];
+            // d/dl_e sum_m c_m p_m = p_e (c_e - sum_m c_m p_m)
+            for (int e = 0; e < E; e++) out[tok * E + e] = (float) (scale * p[e] * (c[e] - dot));
+        }
+        return JavaTensor.of(out, t(logits).shape);
+    }
+
+    // ---- training ----------------------------------------------------------------------------
+
+    /** The heap values of a tensor we are about to change; mapped checkpoint weights are read-only. */
+    private static float[] writable(Tensor x, String op) {
+        JavaTensor xt = t(x);
+        if (xt.data == null) {
+            throw new IllegalArgumentException(op + ": tensor " + Tensor.describe(xt.shape)
+                    + " is not writable (a mapped checkpoint weight or an int tensor); upload a heap copy to change it");
+        }
+        return xt.data;
+    }
+
+    @Override
+    public void scale(Tensor x, float s) {
+        float[] a = writable(x, "scale");
+        for (int i = 0; i < a.length; i++) a[i] *= s;
+    }
+
+    @Override
+    public void fill(Tensor x, float value) {
+        java.util.Arrays.fill(writable(x, "fill"), value);
+    }
+
+    @Override
+    public double sumOfSquares(Tensor x) {
+        JavaTensor xt = t(x);
+        double s = 0;
+        if (xt.data != null) {
+            for (float v : xt.data) s += (double) v * v;
+        } else {
+            long n = xt.mapped.byteSize() / 4;
+            for (long i = 0; i < n; i++) {
+                double v = xt.mapped.getAtIndex(FloatTensor.LAYOUT, i);
+                s += v * v;
+            }
+        }
+        return s;
+    }
+
+    @Override
+    public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                      float weightDecay, int step) {
+        if (step < 1) throw new IllegalArgumentException("adamW: step counts from 1, got " + step);
+        float[] p = writable(param, "adamW"), g = t(grad).data, ms = writable(m, "adamW"), vs = writable(v, "adamW");
+        // As torch.optim.AdamW: decay first, then the bias-corrected step lr * m_hat / (sqrt(v_hat) + eps).
+        double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
+        float decay = 1f - lr * weightDecay;
+        parallelFor((p.length + 4095) / 4096, 4096, blk -> {
+            int end = Math.min(p.length, blk * 4096 + 4096);
+            for (int i = blk * 4096; i < end; i++) {
+                ms[i] = beta1 * ms[i] + (1 - beta1) * g[i];
+                vs[i] = beta2 * vs[i] + (1 - beta2) * g[i] * g[i];
+                double denom = Math.sqrt(vs[i] / bc2) + eps;
+                p[i] = (float) (p[i] * decay - lr * (ms[i] / bc1) / denom);
+            }
+        });
+    }
+
+    @Override
+    public void lion(Tensor param, Tensor grad, Tensor m, float lr, float beta1, float beta2, float weightDecay) {
+        float[] p = writable(param, "lion"), g = t(grad).data, ms = writable(m, "lion");
+        // As in the Lion paper: the update's sign comes from beta1, the momentum kept uses beta2.
+        float decay = 1f - lr * weightDecay;
+        parallelFor((p.length + 4095) / 4096, 4096, blk -> {
+            int end = Math.min(p.length, blk * 4096 + 4096);
+            for (int i = blk * 4096; i < end; i++) {
+                float c = beta1 * ms[i] + (1 - beta1) * g[i];
+                p[i] = p[i] * decay - lr * Math.signum(c);
+                ms[i] = beta2 * ms[i] + (1 - beta2) * g[i];
+            }
+        });
     }
 
     @Override
