@@ -1,0 +1,29 @@
+package io.moescope.backend.opencl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/** The OpenCL C sources of all kernels, read from the classpath and joined into one program. */
+final class KernelSource {
+    private KernelSource() {}
+
+    /** common.cl first: the others use its helpers. */
+    private static final String[] FILES = {"common.cl", "elementwise.cl", "norm.cl", "rope.cl", "attention.cl",
+            "routing.cl", "experts.cl", "gemm.cl", "loss.cl", "optim.cl"};
+
+    static String program() {
+        StringBuilder sb = new StringBuilder();
+        for (String f : FILES) {
+            try (InputStream in = KernelSource.class.getResourceAsStream(f)) {
+                if (in == null) throw new IllegalStateException("kernel source " + f + " missing from the classpath");
+                sb.append("// ---- ").append(f).append('\n');
+                sb.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read kernel source " + f, e);
+            }
+        }
+        return sb.toString();
+    }
+}

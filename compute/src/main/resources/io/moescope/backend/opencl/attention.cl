@@ -1,0 +1,147 @@
+// Causal softmax attention. One work-group (RED_WG work-items) per (head, query): keys are
+// spread over the work-items, scores use an online max/sum, and the context is accumulated one
+// chunk of RED_WG keys at a time, each work-item owning up to ATT_CHUNKS value dimensions.
+// Query row (h, i) is group h * T + i, which is also the row of the [H, T, T] probabilities.
+
+#define ATT_CHUNKS 8
+
+inline int first_visible(int i, int window) {
+    return window > 0 ? max(0, i - window + 1) : 0;
+}
+
+inline float dot_local(__local const float* a, __global const float* b, int n) {
+    float s = 0.0f;
+    for (int d = 0; d < n; d++) s += a[d] * b[d];
+    return s;
+}
+
+__kernel void attention(__global const float* q, __global const float* k, __global const float* v,
+                        __global float* out, __global float* probs, int keep,
+                        int T, int H, int Hkv, int dqk, int dv, float scale, int window,
+                        __local float* qs, __local float* p) {
+    __local float mbuf[RED_WG];
+    __local real sbuf[RED_WG];
+    int g = get_group_id(0), lid = get_local_id(0);
+    int h = g / T, i = g - h * T, kh = h / (H / Hkv);
+    int first = first_visible(i, window);
+    __global const float* qi = q + ((long) i * H + h) * dqk;
+    for (int d = lid; d < dqk; d += RED_WG) qs[d] = qi[d];
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    float m = -INFINITY;
+    real l = 0;
+    for (int j = first + lid; j <= i; j += RED_WG) {
+        float s = dot_local(qs, k + ((long) j * Hkv + kh) * dqk, dqk) * scale;
+        if (s > m) {
+            l = l * exp((real) (m - s)) + 1;
+            m = s;
+        } else {
+            l += exp((real) (s - m));
+        }
+    }
+    float M = group_max(mbuf, m);
+    real L = group_sum(sbuf, m == -INFINITY ? 0 : l * exp((real) (m - M)));
+
+    __global float* prow = probs + (long) g * T;
+    if (keep) {
+        for (int j = lid; j < first; j += RED_WG) prow[j] = 0.0f;
+        for (int j = i + 1 + lid; j < T; j += RED_WG) prow[j] = 0.0f;
+    }
+    float acc[ATT_CHUNKS];
+    for (int c = 0; c < ATT_CHUNKS; c++) acc[c] = 0.0f;
+    for (int j0 = first; j0 <= i; j0 += RED_WG) {
+        int j = j0 + lid;
+        float pj = 0.0f;
+        if (j <= i) {
+            float s = dot_local(qs, k + ((long) j * Hkv + kh) * dqk, dqk) * scale;
+            pj = (float) (exp((real) (s - M)) / L);
+            if (keep) prow[j] = pj;
+        }
+        p[lid] = pj;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        int n = min(RED_WG, i - j0 + 1);
+        for (int c = 0; c < ATT_CHUNKS; c++) {
+            int d = lid + c * RED_WG;
+            if (d < dv) {
+                float a = acc[c];
+                for (int jj = 0; jj < n; jj++) a += p[jj] * v[((long) (j0 + jj) * Hkv + kh) * dv + d];
+                acc[c] = a;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int c = 0; c < ATT_CHUNKS; c++) {
+        int d = lid + c * RED_WG;
+        if (d < dv) out[((long) i * H + h) * dv + d] = acc[c];
+    }
+}
+
+// dS = P (dP - sum_j P dP) with dP_ij = dO_i . v_j, one work-group per (head, query) row; zero
+// where masked.
+__kernel void attention_backward_scores(__global const float* dctx, __global const float* v,
+                                        __global const float* probs, __global float* ds,
+                                        int T, int H, int Hkv, int dv, int window, __local float* dO) {
+    __local real sbuf[RED_WG];
+    int g = get_group_id(0), lid = get_local_id(0);
+    int h = g / T, i = g - h * T, kh = h / (H / Hkv);
+    int first = first_visible(i, window);
+    __global const float* doi = dctx + ((long) i * H + h) * dv;
+    for (int d = lid; d < dv; d += RED_WG) dO[d] = doi[d];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    __global const float* prow = probs + (long) g * T;
+    __global float* drow = ds + (long) g * T;
+    real acc = 0;
+    for (int j = first + lid; j <= i; j += RED_WG) {
+        acc += (real) prow[j] * dot_local(dO, v + ((long) j * Hkv + kh) * dv, dv);
+    }
+    float D = (float) group_sum(sbuf, acc);
+    for (int j = lid; j < T; j += RED_WG) {
+        float r = 0.0f;
+        if (j >= first && j <= i) r = prow[j] * (dot_local(dO, v + ((long) j * Hkv + kh) * dv, dv) - D);
+        drow[j] = r;
+    }
+}
+
+// dq[i, h, d] = scale * sum_j dS[h, i, j] k[j, kh, d]
+__kernel void attention_backward_dq(__global const float* ds, __global const float* k, __global float* dq,
+                                    int T, int H, int Hkv, int dqk, float scale, int window) {
+    int x = get_global_id(0);
+    if (x >= T * H * dqk) return;
+    int d = x % dqk, ih = x / dqk, h = ih % H, i = ih / H, kh = h / (H / Hkv);
+    __global const float* drow = ds + ((long) h * T + i) * T;
+    float acc = 0.0f;
+    for (int j = first_visible(i, window); j <= i; j++) acc += drow[j] * k[((long) j * Hkv + kh) * dqk + d];
+    dq[x] = acc * scale;
+}
+
+inline int last_seeing(int j, int T, int window) {
+    return window > 0 ? min(T - 1, j + window - 1) : T - 1;
+}
+
+// dk[j, kh, d] = scale * sum over the group's heads h and queries i of dS[h, i, j] q[i, h, d]
+__kernel void attention_backward_dk(__global const float* ds, __global const float* q, __global float* dk,
+                                    int T, int H, int Hkv, int dqk, float scale, int window) {
+    int x = get_global_id(0);
+    if (x >= T * Hkv * dqk) return;
+    int d = x % dqk, jk = x / dqk, kh = jk % Hkv, j = jk / Hkv, group = H / Hkv;
+    int last = last_seeing(j, T, window);
+    float acc = 0.0f;
+    for (int h = kh * group; h < (kh + 1) * group; h++) {
+        for (int i = j; i <= last; i++) acc += ds[((long) h * T + i) * T + j] * q[((long) i * H + h) * dqk + d];
+    }
+    dk[x] = acc * scale;
+}
+
+// dv[j, kh, d] = sum over the group's heads h and queries i of P[h, i, j] dO[i, h, d]
+__kernel void attention_backward_dv(__global const float* probs, __global const float* dctx, __global float* dvOut,
+                                    int T, int H, int Hkv, int dv, int window) {
+    int x = get_global_id(0);
+    if (x >= T * Hkv * dv) return;
+    int d = x % dv, jk = x / dv, kh = jk % Hkv, j = jk / Hkv, group = H / Hkv;
+    int last = last_seeing(j, T, window);
+    float acc = 0.0f;
+    for (int h = kh * group; h < (kh + 1) * group; h++) {
+        for (int i = j; i <= last; i++) acc += probs[((long) h * T + i) * T + j] * dctx[((long) i * H + h) * dv + d];
+    }
+    dvOut[x] = acc;
+}

@@ -1,0 +1,89 @@
+package io.moescope.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moescope.backend.BackendUnavailableException;
+import io.moescope.backend.DeviceInfo;
+import io.moescope.backend.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Device listing, opening errors, and device memory coming back from dropped tensors. */
+class OpenClDevicesTest {
+
+    @Test
+    void listsDevicesWithTheirFacts() {
+        List<DeviceInfo> devices = OpenClBackend.devices();
+        assertFalse(devices.isEmpty());
+        for (DeviceInfo d : devices) {
+            assertEquals("opencl", d.backend());
+            assertFalse(d.name().isBlank());
+            assertTrue(d.memoryBytes() > 0, "global memory of " + d.name());
+            assertTrue(d.computeUnits() > 0, "compute units of " + d.name());
+            assertTrue(d.details().contains("OpenCL"), d.details());
+        }
+        assertEquals("opencl", OpenClTesting.backend().name());
+    }
+
+    @Test
+    void refusesADeviceIndexThatDoesNotExist() {
+        int n = OpenClBackend.devices().size();
+        var e = assertThrows(BackendUnavailableException.class, () -> OpenClBackend.open(n));
+        assertTrue(e.getMessage().contains("no OpenCL device " + n), e.getMessage());
+    }
+
+    /** ocl-icd reads its platform list from OCL_ICD_VENDORS when set: an empty folder means no platform. */
+    @Test
+    void withoutAPlatformSaysWhatToInstall(@TempDir Path empty) throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), NoPlatformProbe.class.getName());
+        pb.environment().put("OCL_ICD_VENDORS", empty.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("devices: 0"), out);
+        assertTrue(out.contains("unavailable: no OpenCL platform or device found"), out);
+        assertTrue(out.contains("pocl-opencl-icd") && out.contains("ocl-icd-opencl-dev"), out);
+        assertTrue(Files.isDirectory(empty));
+    }
+
+    @Test
+    void droppedTensorsGiveTheirMemoryBack() throws InterruptedException {
+        OpenClBackend b = OpenClTesting.backend();
+        long before = b.liveDeviceBytes();
+        for (int i = 0; i < 20; i++) b.zeros(1024, 256);   // 1 MiB each, never closed
+        assertTrue(b.liveDeviceBytes() >= before + 20L * 1024 * 1024);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (b.liveDeviceBytes() > before && System.currentTimeMillis() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(b.liveDeviceBytes() <= before, "device bytes still held: " + (b.liveDeviceBytes() - before));
+    }
+
+    @Test
+    void closeFreesAtOnceAndViewsKeepTheBufferAlive() {
+        OpenClBackend b = OpenClTesting.backend();
+        Tensor t = b.upload(new float[]{1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor view = b.reshape(t, 6);
+        long held = b.liveDeviceBytes();
+        t.close();
+        assertEquals(held, b.liveDeviceBytes(), "the view still holds the buffer");
+        assertEquals(6f, b.download(view)[5]);
+        view.close();
+        assertEquals(held - 24, b.liveDeviceBytes());
+        assertThrows(IllegalStateException.class, () -> b.download(view));
+        view.close();   // twice is harmless
+        assertEquals(held - 24, b.liveDeviceBytes());
+    }
+}
