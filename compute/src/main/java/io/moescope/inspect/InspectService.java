@@ -5,6 +5,8 @@ import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.checkpoint.TensorData;
+import io.moescope.grad.Backprop;
+import io.moescope.grad.CheckpointGradients;
 import io.moescope.model.ForwardResult;
 import io.moescope.model.ModelLoader;
 import io.moescope.model.MoeModel;
@@ -17,7 +19,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs one forward pass with every probe on and returns the tensors of the {@code moescope inspect}
- * contract, which other tools read: logits, loss, hidden.i, attn.l, router.l.{logits,topk_idx,topk_weight}.
+ * contract, which other tools read: logits, loss, hidden.i, attn.l, router.l.{logits,topk_idx,topk_weight},
+ * and with gradients grad.&lt;checkpoint tensor name&gt; for every trained tensor, in its checkpoint shape.
  */
 public final class InspectService {
     private InspectService() {}
@@ -30,7 +33,8 @@ public final class InspectService {
     /**
      * @param modelDir an HF-layout model folder
      * @param ids      token ids, at least one, each inside the vocabulary
-     * @param grads    also return gradients: refused until the gradients work lands
+     * @param grads    also return the gradient of the cross-entropy loss (alone, without the
+     *                 load-balancing term) for every trained checkpoint tensor, as grad.&lt;name&gt;
      * @param warnings receives one line per problem worth telling that does not stop the run (NaN/Inf weights)
      * @throws CheckpointException on bad input, naming the file or folder and the problem
      */
@@ -40,13 +44,28 @@ public final class InspectService {
         }
     }
 
-    /** As above, computing on the given backend. */
-    public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings, Backend backend) {
-        if (grads) {
-            throw new CheckpointException(modelDir, "--grads is not available yet: this build computes forward passes only");
+    /** As above, within the given limits (the command line's --max-tokens). */
+    public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings, RunLimits limits) {
+        try (Backend backend = new JavaBackend()) {
+            return inspect(modelDir, ids, grads, warnings, backend, limits);
         }
+    }
+
+    /** As above, computing on the given backend, within this JVM's {@link RunLimits#current() limits}. */
+    public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings, Backend backend) {
+        return inspect(modelDir, ids, grads, warnings, backend, RunLimits.current());
+    }
+
+    /**
+     * As above, on the given backend and within the given limits: a prompt that is too long, or a run
+     * whose {@link MemoryEstimate} does not fit, is refused before the model is loaded.
+     */
+    public static List<TensorData> inspect(Path modelDir, int[] ids, boolean grads, Consumer<String> warnings, Backend backend,
+                                           RunLimits limits) {
         if (ids.length == 0) throw new CheckpointException(modelDir, "empty input: at least one token id is needed");
+        limits.checkPrompt(modelDir, ids.length);
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+            limits.checkMemory(modelDir, MemoryEstimate.of(ckpt, ids.length, grads));
             MoeModel model = ModelLoader.load(ckpt, backend);
             ForwardResult r;
             try {
@@ -55,7 +74,9 @@ public final class InspectService {
                 throw new CheckpointException(modelDir, e.getMessage());
             }
             ckpt.warnings().forEach(warnings);
-            return tensors(r, model);
+            List<TensorData> out = tensors(r, model);
+            if (grads) out.addAll(CheckpointGradients.tensors(ckpt, Backprop.gradients(model, ids), "grad."));
+            return out;
         }
     }
 

@@ -30,9 +30,14 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
         }
         b.rope(qs, H, d, 0, rotary);
         b.rope(ks, Hkv, d, 0, rotary);
-        var spec = new AttentionSpec(T, H, Hkv, d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());
-        AttentionOutput a = b.attention(qs, ks, vs, spec, keepProbabilities);
+        AttentionOutput a = b.attention(qs, ks, vs, spec(T), keepProbabilities);
         return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
+    }
+
+    /** The attention call's shape for T tokens (shared with the backward pass). */
+    public AttentionSpec spec(int T) {
+        int d = cfg.headDim();
+        return new AttentionSpec(T, cfg.numHeads(), cfg.numKvHeads(), d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());
     }
 
     @Override

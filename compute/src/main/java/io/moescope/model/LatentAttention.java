@@ -47,9 +47,14 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         b.copyColumns(kvRows, 0, 1, keys, 0, T * H, nope);
         b.copyColumns(kRot, 0, H, keys, nope, T * H, rd);
         b.copyColumns(kvRows, nope, 1, values, 0, T * H, dv);
-        var spec = new AttentionSpec(T, H, H, dqk, dv, scale, 0);
-        AttentionOutput a = b.attention(q, keys, values, spec, keepProbabilities);
+        AttentionOutput a = b.attention(q, keys, values, spec(T), keepProbabilities);
         return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
+    }
+
+    /** The attention call's shape for T tokens (shared with the backward pass): every head has its own keys here. */
+    public AttentionSpec spec(int T) {
+        int H = cfg.numHeads();
+        return new AttentionSpec(T, H, H, cfg.qkNopeHeadDim() + cfg.qkRopeHeadDim(), cfg.vHeadDim(), scale, 0);
     }
 
     @Override

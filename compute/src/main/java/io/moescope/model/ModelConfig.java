@@ -49,7 +49,9 @@ public record ModelConfig(
         SharedExpertKind sharedExpertKind,
         int sharedIntermediateSize,
         double routerAuxLossCoef,
-        boolean[] moeLayers) {
+        boolean[] moeLayers,
+        // training: the padding token's embedding row, which transformers' nn.Embedding(padding_idx) never updates; -1 if none
+        int padTokenId) {
 
     /** Where q/k RMSNorm sits: none, per head over head_dim (Qwen3), or over the full projection (OLMoE). */
     public enum QkNorm { NONE, PER_HEAD, FULL_WIDTH }
@@ -89,6 +91,9 @@ public record ModelConfig(
         return architecture.usesMla() ? qkRopeHeadDim : headDim;
     }
 
+    /** Far more layers than any model has; a config saying more is refused before arrays are sized by it. */
+    static final int MAX_LAYERS = 1 << 16;
+
     public static ModelConfig parse(Path configFile, JsonNode json) {
         return new Parser(configFile, json).parse();
     }
@@ -115,8 +120,12 @@ public record ModelConfig(
             int vocab = requiredInt("vocab_size");
             int hidden = requiredInt("hidden_size");
             int layers = requiredInt("num_hidden_layers");
+            // Per-layer arrays are sized by this before any weight is checked against it.
+            if (layers > MAX_LAYERS) throw fail("num_hidden_layers (" + layers + ") is more than the " + MAX_LAYERS + " we accept");
             int heads = requiredInt("num_attention_heads");
+            if (heads < 1) throw fail("num_attention_heads must be at least 1, got " + heads);
             int kvHeads = optInt("num_key_value_heads", heads);
+            if (kvHeads < 1) throw fail("num_key_value_heads must be at least 1, got " + kvHeads);
             if (heads % kvHeads != 0) throw fail("num_attention_heads (" + heads + ") is not a multiple of num_key_value_heads (" + kvHeads + ")");
             int headDim = optInt("head_dim", 0);
             boolean mla = arch.usesMla();
@@ -222,11 +231,14 @@ public record ModelConfig(
                 }
             }
             double auxCoef = optDouble("router_aux_loss_coef", 0.0);
+            // Lenient: some configs give a pad id outside the vocabulary (or none); then no row is frozen.
+            JsonNode padNode = json.get("pad_token_id");
+            int pad = padNode != null && padNode.canConvertToInt() && padNode.asInt() >= 0 && padNode.asInt() < vocab ? padNode.asInt() : -1;
 
             return new ModelConfig(arch, vocab, hidden, layers, heads, kvHeads, headDim, intermediate, eps, rope, tie,
                     qkvBias, qkNorm, clip, window, qLora, kvLora, nope, ropeDim, vDim, interleave,
                     experts, topK, moeInter, normTopk, router, nGroup, topkGroup, scaling, shared, sharedInter, auxCoef,
-                    moeLayers(arch, layers, experts));
+                    moeLayers(arch, layers, experts), pad);
         }
 
         private boolean[] moeLayers(Architecture arch, int layers, int experts) {

@@ -8,7 +8,9 @@ import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.tensor.FloatTensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a {@link MoeModel} from a checkpoint folder, checking that every tensor the config asks
@@ -19,6 +21,8 @@ public final class ModelLoader {
     private final Checkpoint ckpt;
     private final ModelConfig cfg;
     private final Backend backend;
+    /** Every trainable weight uploaded, by checkpoint name, in load order (what gradients are named by). */
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
 
     private ModelLoader(Checkpoint ckpt, ModelConfig cfg, Backend backend) {
         this.ckpt = ckpt;
@@ -36,6 +40,13 @@ public final class ModelLoader {
     }
 
     private Tensor weight(String name, long... shape) {
+        Tensor t = buffer(name, shape);
+        parameters.put(name, t);
+        return t;
+    }
+
+    /** A tensor that is loaded but not trained (DeepSeek-V3's correction bias is a buffer). */
+    private Tensor buffer(String name, long... shape) {
         return backend.upload(ckpt.require(name, shape));
     }
 
@@ -62,7 +73,8 @@ public final class ModelLoader {
             layers.add(new DecoderLayer(i, norm(p + "input_layernorm.weight", D), attn,
                     norm(p + "post_attention_layernorm.weight", D), dense, moe));
         }
-        return new MoeModel(cfg, backend, embed, layers, norm("model.norm.weight", D), head);
+        RmsNorm finalNorm = norm("model.norm.weight", D);
+        return new MoeModel(cfg, backend, embed, layers, finalNorm, head, parameters);
     }
 
     private RmsNorm norm(String name, int dim) {
@@ -120,7 +132,7 @@ public final class ModelLoader {
         int E = cfg.numExperts(), D = cfg.hiddenSize(), I = cfg.moeIntermediateSize();
         Tensor bias = null;
         if (cfg.routerKind() == ModelConfig.RouterKind.SIGMOID_GROUP_LIMITED && ckpt.has(p + "gate.e_score_correction_bias")) {
-            bias = weight(p + "gate.e_score_correction_bias", E);
+            bias = buffer(p + "gate.e_score_correction_bias", E);
         }
         Router router = new Router(weight(p + "gate.weight", E, D), bias, Router.spec(cfg));
         List<Tensor> gates = new ArrayList<>(), ups = new ArrayList<>(), downs = new ArrayList<>();
@@ -133,6 +145,10 @@ public final class ModelLoader {
                 gates.add(backend.upload(gu.rows(0, I)));
                 ups.add(backend.upload(gu.rows(I, 2 * I)));
                 downs.add(backend.upload(downAll.slice(e)));
+                // Named per expert, as unfused checkpoints name them; gradient export re-fuses them.
+                parameters.put(expertName(p, e, 0) + ".weight", gates.getLast());
+                parameters.put(expertName(p, e, 1) + ".weight", ups.getLast());
+                parameters.put(expertName(p, e, 2) + ".weight", downs.getLast());
             } else {
                 gates.add(weight(expertName(p, e, 0) + ".weight", I, D));
                 ups.add(weight(expertName(p, e, 1) + ".weight", I, D));

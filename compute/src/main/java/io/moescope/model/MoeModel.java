@@ -5,7 +5,10 @@ import io.moescope.backend.Backend;
 import io.moescope.backend.RoutingRule;
 import io.moescope.backend.Tensor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A decoder-only MoE language model of one of the supported architectures, in plain sight:
@@ -19,10 +22,22 @@ public final class MoeModel {
     private final List<DecoderLayer> layers;
     private final RmsNorm finalNorm;
     private final Tensor lmHead;       // [V, D]; the embeddings themselves when tied
+    private final Map<String, Tensor> parameters;
 
+    /** A model without parameter names: it runs, but gradients (named by checkpoint name) need the other constructor. */
     public MoeModel(ModelConfig config, Backend backend, Tensor embeddings, List<DecoderLayer> layers,
                     RmsNorm finalNorm, Tensor lmHead) {
+        this(config, backend, embeddings, layers, finalNorm, lmHead, Map.of());
+    }
+
+    /**
+     * @param parameters every trainable weight by checkpoint name; experts that the checkpoint
+     *                   stores fused are listed one by one under the per-expert names
+     */
+    public MoeModel(ModelConfig config, Backend backend, Tensor embeddings, List<DecoderLayer> layers,
+                    RmsNorm finalNorm, Tensor lmHead, Map<String, Tensor> parameters) {
         this.config = config;
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.backend = backend;
         this.embeddings = embeddings;
         this.layers = List.copyOf(layers);
@@ -52,6 +67,11 @@ public final class MoeModel {
 
     public RmsNorm finalNorm() {
         return finalNorm;
+    }
+
+    /** Trainable weights by checkpoint name, in load order; a tied output head appears once, as the embeddings. */
+    public Map<String, Tensor> parameters() {
+        return parameters;
     }
 
     /** Which intermediate results to bring back; the rest are dropped as soon as they are used. */

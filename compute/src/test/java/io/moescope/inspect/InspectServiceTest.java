@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.checkpoint.DType;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.checkpoint.TensorData;
+import io.moescope.grad.GoldenGradients;
+import io.moescope.model.Architecture;
 import io.moescope.testing.Conformance;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -70,12 +75,46 @@ class InspectServiceTest {
     }
 
     @Test
-    void refusesEmptyInputAndGradientsWithClearMessages() {
+    void refusesEmptyInputWithAClearMessage() {
         Path dir = Conformance.model("mixtral-a");
         var empty = assertThrows(CheckpointException.class, () -> InspectService.inspect(dir, new int[0], false));
         assertTrue(empty.getMessage().contains("empty input"), empty.getMessage());
-        var grads = assertThrows(CheckpointException.class, () -> InspectService.inspect(dir, new int[]{1, 2}, true));
-        assertTrue(grads.getMessage().contains("--grads is not available yet"), grads.getMessage());
+        var emptyWithGrads = assertThrows(CheckpointException.class, () -> InspectService.inspect(dir, new int[0], true));
+        assertTrue(emptyWithGrads.getMessage().contains("empty input"), emptyWithGrads.getMessage());
+    }
+
+    @Test
+    void gradsCoverEveryTrainedTensorInItsCheckpointShapeAndMatchTheGolden() {
+        Path dir = Conformance.model("deepseekv3-a");   // has a correction bias, which is a buffer and gets no gradient
+        try (SafetensorsFile golden = SafetensorsFile.open(dir.resolve("golden.safetensors"));
+             Checkpoint ckpt = Checkpoint.open(dir)) {
+            Map<String, TensorData> t = byName(InspectService.inspect(dir, golden.ints("input_ids"), true));
+            Map<String, float[]> want = GoldenGradients.byCheckpointName(golden, Architecture.DEEPSEEK_V3);
+            Set<String> trained = new TreeSet<>(ckpt.tensorNames());
+            trained.removeIf(n -> n.endsWith("e_score_correction_bias"));
+            Set<String> grads = t.keySet().stream().filter(n -> n.startsWith("grad.")).map(n -> n.substring(5))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(trained, grads);
+            for (String n : trained) {
+                TensorData g = t.get("grad." + n);
+                assertEquals(DType.F32, g.dtype());
+                assertArrayEquals(ckpt.info(n).shape(), g.shape(), n);
+                float[] w = want.get(n);
+                float max = 0, diff = 0;
+                for (int i = 0; i < w.length; i++) {
+                    max = Math.max(max, Math.abs(w[i]));
+                    diff = Math.max(diff, Math.abs(w[i] - g.floats()[i]));
+                }
+                assertTrue(diff <= 2e-3 * max, n + ": gradient error " + diff + " of max " + max);
+            }
+            assertTrue(t.containsKey("logits") && t.containsKey("router.1.logits"), "the forward contract is still there");
+        }
+    }
+
+    @Test
+    void withoutGradsThereAreNoGradTensors() {
+        Map<String, TensorData> t = byName(InspectService.inspect(Conformance.model("qwen3moe-a"), new int[]{1, 2, 3}, false));
+        assertTrue(t.keySet().stream().noneMatch(n -> n.startsWith("grad.")));
     }
 
     @Test

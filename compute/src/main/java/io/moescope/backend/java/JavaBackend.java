@@ -130,12 +130,73 @@ public final class JavaBackend implements Backend {
         JavaTensor xt = t(x), wt = t(w);
         int K = wt.shape[1], N = wt.shape[0], T = xt.rows();
         if (xt.cols() != K) throw new IllegalArgumentException("linear: input width " + xt.cols() + " != weight width " + K);
-        float[] xs = xt.data;
-        float[] b = bias == null ? null : t(bias).floats();
+        float[] out = matmul(xt.data, T, K, wt.segment(), N, bias == null ? null : t(bias).floats(), true);
+        int[] shape = xt.shape.clone();
+        shape[shape.length - 1] = N;
+        return JavaTensor.of(out, shape);
+    }
+
+    /**
+     * x [T, K] times w [N, K] transposed, plus bias [N] or null: [T, N]. Tasks own tiles of
+     * VectorKernels.TILE weight rows, so each weight is read from memory once per call and every
+     * task writes its own columns of the result.
+     */
+    private float[] matmul(float[] x, int T, int K, MemorySegment w, int N, float[] b, boolean parallel) {
+        if (T < SMALL_T) return matmulByDots(x, T, K, w, N, b, parallel);
         float[] out = new float[T * N];
-        MemorySegment ws = wt.segment();
+        float[] xt = VectorKernels.packPanels(x, 0, T, K);
+        int P = VectorKernels.PANEL, R = VectorKernels.TILE;
+        int panels = (T + P - 1) / P, tiles = (N + R - 1) / R;
+        // Heap weights are read in place; mapped ones (and the ragged last tile) are copied a tile at a time.
+        float[] heap = heapFloats(w);
+        forTiles(tiles, (long) R * panels * P * K, parallel, tile -> {
+            int j0 = tile * R, rows = Math.min(R, N - j0);
+            float[] wp = heap;
+            int wo = j0 * K;
+            if (heap == null || rows < R) {
+                wp = new float[R * K];
+                VectorKernels.copyTile(w, j0, rows, K, wp);
+                wo = 0;
+            }
+            float[] acc = new float[R * P];
+            for (int p = 0; p < panels; p++) {
+                VectorKernels.kernel(wp, wo, K, xt, p * K * P, K, acc, 0);
+                int t1 = Math.min(P, T - p * P);
+                for (int r = 0; r < rows; r++) {
+                    float bj = b == null ? 0f : b[j0 + r];
+                    for (int c = 0; c < t1; c++) out[(p * P + c) * N + j0 + r] = acc[r * P + c] + bj;
+                }
+            }
+        });
+        return out;
+    }
+
+    /** parallelFor, or a plain loop where the caller is already one of several parallel tasks. */
+    private void forTiles(int n, long workPerItem, boolean parallel, IntConsumer body) {
+        if (parallel) {
+            parallelFor(n, workPerItem, body);
+        } else {
+            for (int i = 0; i < n; i++) body.accept(i);
+        }
+    }
+
+    /** The float[] behind a segment that views a whole heap array, or null (a mapped weight). */
+    private static float[] heapFloats(MemorySegment w) {
+        if (w.isNative() || w.address() != 0) return null;
+        return w.heapBase().orElse(null) instanceof float[] f && f.length * 4L == w.byteSize() ? f : null;
+    }
+
+    /**
+     * Below this many rows, matmulByDots: padding them to a panel would waste most of the work.
+     * Measured on AVX-512 (16 lanes, 32-row panels): dots win up to 12 rows, panels from 16.
+     */
+    private static final int SMALL_T = 16;
+
+    /** The same product for a few rows: four rows at a time against each weight row, as dot products. */
+    private float[] matmulByDots(float[] xs, int T, int K, MemorySegment ws, int N, float[] b, boolean parallel) {
+        float[] out = new float[T * N];
         int blocks = (N + 15) / 16;
-        parallelFor(blocks, 16L * T * K, blk -> {
+        forTiles(blocks, 16L * T * K, parallel, blk -> {
             float[] four = new float[4];
             int j1 = Math.min(N, blk * 16 + 16);
             for (int j = blk * 16; j < j1; j++) {
@@ -149,9 +210,7 @@ public final class JavaBackend implements Backend {
                 for (; r < T; r++) out[r * N + j] = VectorKernels.dot(xs, r * K, ws, wo, K) + bj;
             }
         });
-        int[] shape = xt.shape.clone();
-        shape[shape.length - 1] = N;
-        return JavaTensor.of(out, shape);
+        return out;
     }
 
     @Override
@@ -159,12 +218,12 @@ public final class JavaBackend implements Backend {
         float[] xs = t(x).data, ws = t(w).floats();
         int d = ws.length;
         float[] out = new float[xs.length];
-        for (int r = 0; r < xs.length / d; r++) {
+        parallelFor(xs.length / d, 3L * d, r -> {
             int o = r * d;
             float ss = VectorKernels.dot(xs, o, xs, o, d);
             float inv = (float) (1.0 / Math.sqrt(ss / d + eps));
-            for (int i = 0; i < d; i++) out[o + i] = ws[i] * (xs[o + i] * inv);
-        }
+            VectorKernels.scaleTimes(xs, o, inv, ws, out, d);
+        });
         return JavaTensor.of(out, t(x).shape);
     }
 
@@ -175,8 +234,15 @@ public final class JavaBackend implements Backend {
         int T = xs.length / (heads * stride);
         float[] inv = rotary.invFreq();
         float f = rotary.attentionFactor();
+        // The angles depend on the position only: computed once per position, not once per head.
+        float[] cos = new float[half], sin = new float[half];
         float[] tmp = new float[dim];
         for (int p = 0; p < T; p++) {
+            for (int i = 0; i < half; i++) {
+                float angle = (float) p * inv[i];
+                cos[i] = (float) Math.cos(angle) * f;
+                sin[i] = (float) Math.sin(angle) * f;
+            }
             for (int h = 0; h < heads; h++) {
                 int base = (p * heads + h) * stride + offset;
                 if (rotary.interleaved()) {
@@ -188,50 +254,97 @@ public final class JavaBackend implements Backend {
                     System.arraycopy(xs, base, tmp, 0, dim);
                 }
                 for (int i = 0; i < half; i++) {
-                    float angle = (float) p * inv[i];
-                    float cos = (float) Math.cos(angle) * f, sin = (float) Math.sin(angle) * f;
                     float a = tmp[i], b = tmp[half + i];
-                    xs[base + i] = a * cos - b * sin;
-                    xs[base + half + i] = b * cos + a * sin;
+                    xs[base + i] = a * cos[i] - b * sin[i];
+                    xs[base + half + i] = b * cos[i] + a * sin[i];
                 }
             }
         }
     }
 
+    /**
+     * Blocked like the matrix product: per head, PANEL queries at a time against all the keys they
+     * may see, scores and values through VectorKernels.kernel, and the softmax down the panel's
+     * columns (one lane per query), so no step needs a horizontal sum.
+     */
     @Override
     public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec s, boolean keepProbabilities) {
         float[] qs = t(q).data, ks = t(k).data, vs = t(v).data;
         int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim();
-        int group = H / Hkv;
+        int P = VectorKernels.PANEL, R = VectorKernels.TILE;
+        // Per key/value head: keys as rows [T + R, dqk] and values transposed [dv rounded up to R, T],
+        // zero padded so that the kernel's last tile of R rows never runs off the end.
+        int vRows = (dv + R - 1) / R * R;
+        float[][] keys = new float[Hkv][], valuesT = new float[Hkv][];
+        parallelFor(Hkv, (long) T * (dqk + dv), kh -> {
+            float[] kp = new float[(T + R) * dqk], vt = new float[vRows * T];
+            for (int j = 0; j < T; j++) {
+                System.arraycopy(ks, (j * Hkv + kh) * dqk, kp, j * dqk, dqk);
+                int vo = (j * Hkv + kh) * dv;
+                for (int d = 0; d < dv; d++) vt[d * T + j] = vs[vo + d];
+            }
+            keys[kh] = kp;
+            valuesT[kh] = vt;
+        });
         float[] out = new float[T * H * dv];
         float[] probs = keepProbabilities ? new float[H * T * T] : null;
-        parallelFor(H * T, (long) T * (dqk + dv) / 2, hi -> {
-            int h = hi / T, i = hi % T, kh = h / group;
-            float[] row = new float[i + 1];
-            int first = s.window() > 0 ? Math.max(0, i - s.window() + 1) : 0;
-            int qo = (i * H + h) * dqk;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = first; j <= i; j++) {
-                row[j] = VectorKernels.dot(qs, qo, ks, (j * Hkv + kh) * dqk, dqk) * s.scale();
-                max = Math.max(max, row[j]);
-            }
-            double sum = 0;
-            for (int j = first; j <= i; j++) sum += Math.exp(row[j] - max);
-            int oo = (i * H + h) * dv;
-            for (int j = first; j <= i; j++) {
-                float p = (float) (Math.exp(row[j] - max) / sum);
-                if (probs != null) probs[(h * T + i) * T + j] = p;
-                VectorKernels.axpy(p, vs, (j * Hkv + kh) * dv, out, oo, dv);
-            }
+        int blocks = (T + P - 1) / P;
+        // Later query blocks see more keys: hand them out first so that the threads finish together.
+        parallelFor(H * blocks, (long) P * T * (dqk + dv) / 2, task -> {
+            int h = task % H, i0 = (blocks - 1 - task / H) * P;
+            int kh = h / (H / Hkv);
+            attentionBlock(qs, keys[kh], valuesT[kh], s, h, i0, out, probs);
         });
         return new AttentionOutput(JavaTensor.of(out, T, H * dv), probs == null ? null : JavaTensor.of(probs, H, T, T));
+    }
+
+    /** Queries [i0, i0 + PANEL) of head h: their context rows of out, and their probabilities when kept. */
+    private static void attentionBlock(float[] qs, float[] kp, float[] vt, AttentionSpec s, int h, int i0, float[] out, float[] probs) {
+        int T = s.tokens(), H = s.heads(), dqk = s.qkDim(), dv = s.vDim(), window = s.window();
+        int P = VectorKernels.PANEL, R = VectorKernels.TILE;
+        int i1 = Math.min(T, i0 + P);
+        int jStart = window > 0 ? Math.max(0, i0 - window + 1) : 0, jEnd = i1, n = jEnd - jStart;
+        float[] qp = new float[dqk * P];   // this block's queries, transposed and scaled
+        for (int c = 0; c < i1 - i0; c++) {
+            int qo = ((i0 + c) * H + h) * dqk;
+            for (int d = 0; d < dqk; d++) qp[d * P + c] = qs[qo + d] * s.scale();
+        }
+        // Scores, key-major: pt[(j - jStart) * P + c] for query i0 + c and key j.
+        float[] pt = new float[(n + R - 1) / R * R * P];
+        for (int j = jStart; j < jEnd; j += R) VectorKernels.kernel(kp, j * dqk, dqk, qp, 0, dqk, pt, (j - jStart) * P);
+        for (int j = Math.max(jStart, i0 + 1); j < jEnd; j++) {           // causal: key after query
+            for (int c = 0; c < Math.min(P, j - i0); c++) pt[(j - jStart) * P + c] = Float.NEGATIVE_INFINITY;
+        }
+        if (window > 0) {                                                   // window: key too far back
+            for (int j = jStart; j < Math.min(jEnd, i0 + P - window); j++) {
+                for (int c = Math.max(0, j - i0 + window); c < P; c++) pt[(j - jStart) * P + c] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        float[] sums = new float[P];
+        VectorKernels.expColumns(pt, n, sums);
+        float[] acc = new float[R * P];
+        for (int d0 = 0; d0 < dv; d0 += R) {
+            VectorKernels.kernel(vt, d0 * T + jStart, T, pt, 0, n, acc, 0);
+            for (int c = 0; c < i1 - i0; c++) {
+                int oo = ((i0 + c) * H + h) * dv + d0;
+                float inv = 1f / sums[c];
+                for (int r = 0; r < Math.min(R, dv - d0); r++) out[oo + r] = acc[r * P + c] * inv;
+            }
+        }
+        if (probs != null) {
+            for (int c = 0; c < i1 - i0; c++) {
+                int i = i0 + c, po = (h * T + i) * T;
+                float inv = 1f / sums[c];
+                for (int j = jStart; j <= i; j++) probs[po + j] = pt[(j - jStart) * P + c] * inv;
+            }
+        }
     }
 
     @Override
     public Tensor swiglu(Tensor gate, Tensor up) {
         float[] g = t(gate).data, u = t(up).data;
         float[] out = new float[g.length];
-        for (int i = 0; i < g.length; i++) out[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        VectorKernels.swiglu(g, u, out, g.length);
         return JavaTensor.of(out, t(gate).shape);
     }
 
@@ -286,29 +399,49 @@ public final class JavaBackend implements Backend {
         return new Routing(spec, JavaTensor.ofInts(idx, T, k), JavaTensor.of(w, T, k));
     }
 
+    /**
+     * Experts run in parallel, each on one thread over its gathered tokens (enough work per task,
+     * and its weights stay in that core's cache); their outputs are mixed in afterwards, in
+     * expert order, since two experts write to the same token.
+     */
     @Override
     public Tensor experts(Tensor x, Routing routing, ExpertWeights weights) {
         JavaTensor xt = t(x);
-        int T = xt.rows(), D = xt.cols(), k = routing.spec().k();
+        int T = xt.rows(), D = xt.cols(), k = routing.spec().k(), E = weights.count();
         int[] idx = t(routing.index()).ints;
         float[] w = t(routing.weight()).data;
+        int[] count = new int[E];
+        for (int e : idx) count[e]++;
+        int[][] slots = new int[E][];   // token * k + slot, in token order
+        for (int e = 0; e < E; e++) slots[e] = new int[count[e]];
+        int[] fill = new int[E];
+        for (int s = 0; s < T * k; s++) slots[idx[s]][fill[idx[s]]++] = s;
+        float[][] ys = new float[E][];
+        long work = (long) T * k * D * t(weights.gate().get(0)).shape[0] * 3 / E;
+        parallelFor(E, work, e -> {
+            if (slots[e].length > 0) ys[e] = expert(xt.data, D, k, slots[e], weights, e);
+        });
         float[] out = new float[T * D];
-        for (int e = 0; e < weights.count(); e++) {
-            List<Integer> slots = new ArrayList<>();   // token * k + slot, in token order
-            for (int s = 0; s < T * k; s++) if (idx[s] == e) slots.add(s);
-            if (slots.isEmpty()) continue;
-            int n = slots.size();
-            float[] gathered = new float[n * D];
-            for (int r = 0; r < n; r++) System.arraycopy(xt.data, (slots.get(r) / k) * D, gathered, r * D, D);
-            Tensor in = JavaTensor.of(gathered, n, D);
-            Tensor h = swiglu(linear(in, weights.gate().get(e), null), linear(in, weights.up().get(e), null));
-            float[] y = t(linear(h, weights.down().get(e), null)).data;
-            for (int r = 0; r < n; r++) {
-                int s = slots.get(r);
-                VectorKernels.axpy(w[s], y, r * D, out, (s / k) * D, D);
+        for (int e = 0; e < E; e++) {
+            for (int r = 0; r < slots[e].length; r++) {
+                int s = slots[e][r];
+                VectorKernels.axpy(w[s], ys[e], r * D, out, (s / k) * D, D);
             }
         }
         return JavaTensor.of(out, T, D);
+    }
+
+    /** One expert, on the calling thread, over the rows of x its slots name: down(silu(gate x) * up x), [n, D]. */
+    private float[] expert(float[] x, int D, int k, int[] slots, ExpertWeights weights, int e) {
+        int n = slots.length;
+        float[] gathered = new float[n * D];
+        for (int r = 0; r < n; r++) System.arraycopy(x, (slots[r] / k) * D, gathered, r * D, D);
+        JavaTensor gate = t(weights.gate().get(e)), up = t(weights.up().get(e)), down = t(weights.down().get(e));
+        int I = gate.shape[0];
+        float[] g = matmul(gathered, n, D, gate.segment(), I, null, false);
+        float[] u = matmul(gathered, n, D, up.segment(), I, null, false);
+        VectorKernels.swiglu(g, u, g, g.length);
+        return matmul(g, n, I, down.segment(), D, null, false);
     }
 
     @Override
@@ -316,15 +449,15 @@ public final class JavaBackend implements Backend {
         float[] l = t(logits).data;
         int[] id = t(ids).ints;
         int T = id.length, V = l.length / T;
-        double total = 0;
-        for (int p = 0; p < T - 1; p++) {
+        // Rows in parallel, each summed in vector lanes and then in double; rows added in order.
+        double[] perRow = new double[Math.max(0, T - 1)];
+        parallelFor(perRow.length, 4L * V, p -> {
             int o = p * V;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int v = 0; v < V; v++) max = Math.max(max, l[o + v]);
-            double sum = 0;
-            for (int v = 0; v < V; v++) sum += Math.exp(l[o + v] - max);
-            total += Math.log(sum) + max - l[o + id[p + 1]];
-        }
+            float max = VectorKernels.max(l, o, V);
+            perRow[p] = Math.log(VectorKernels.sumExp(l, o, V, max)) + max - l[o + id[p + 1]];
+        });
+        double total = 0;
+        for (double r : perRow) total += r;
         return JavaTensor.of(new float[]{T < 2 ? Float.NaN : (float) (total / (T - 1))}, 1);
     }
 
@@ -601,28 +734,31 @@ public final class JavaBackend implements Backend {
     }
 
     /**
-     * One expert over its n gathered rows X [n, D]: recomputes G = X W1^T, U = X W3^T,
-     * Hs = silu(G) U and Y = Hs W2^T (cheaper to redo than to keep for every layer), then
-     * propagates dY = weight * dOut back. Returns dX [n, D]; fills dWeight of its slots.
+     * One expert over its n gathered rows X [n, D]: recomputes G = X W1^T, U = X W3^T and
+     * Hs = silu(G) U (cheaper to redo than to keep for every layer), then propagates back the
+     * gathered dOut. The output Y = Hs W2^T itself is not needed: with Z = dOut W2,
+     * dWeight = Z . Hs and dHs = weight * Z. Returns dX [n, D]; fills dWeight of its slots.
      */
     private static float[] expertBackward(int e, int[] slots, int k, float[] x, int D, float[] dOut, float[] w,
                                           float[] dWeight, ExpertWeights weights, ExpertWeights dWeights) {
         JavaTensor w1 = t(weights.gate().get(e)), w3 = t(weights.up().get(e)), w2 = t(weights.down().get(e));
         int n = slots.length, I = w1.shape[0];
-        float[] X = new float[n * D];
-        for (int r = 0; r < n; r++) System.arraycopy(x, (slots[r] / k) * D, X, r * D, D);
+        float[] X = new float[n * D], dY = new float[n * D];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(x, (slots[r] / k) * D, X, r * D, D);
+            System.arraycopy(dOut, (slots[r] / k) * D, dY, r * D, D);
+        }
         float[] G = matmulNT(X, n, D, w1.segment(), I), U = matmulNT(X, n, D, w3.segment(), I);
         float[] Hs = new float[n * I];
         for (int i = 0; i < Hs.length; i++) Hs[i] = G[i] / (1f + (float) Math.exp(-G[i])) * U[i];
-        float[] Y = matmulNT(Hs, n, I, w2.segment(), D);
 
-        float[] dY = new float[n * D];
+        float[] dHs = matmulNN(dY, n, D, w2.segment(), I);   // Z = dOut W2, scaled below into dHs
         for (int r = 0; r < n; r++) {
-            int s = slots[r], to = (s / k) * D;
-            dWeight[s] = VectorKernels.dot(dOut, to, Y, r * D, D);
-            VectorKernels.axpy(w[s], dOut, to, dY, r * D, D);
+            int s = slots[r];
+            dWeight[s] = VectorKernels.dot(dHs, r * I, Hs, r * I, I);
+            for (int i = 0; i < I; i++) dHs[r * I + i] *= w[s];
+            for (int d = 0; d < D; d++) dY[r * D + d] *= w[s];   // now the gradient of this expert's output
         }
-        float[] dHs = matmulNN(dY, n, D, w2.segment(), I);
         if (dWeights != null) accumulateOuter(dY, n, D, Hs, I, writable(dWeights.down().get(e), "expertsBackward"));
         float[] dG = new float[n * I], dU = new float[n * I];
         for (int i = 0; i < dG.length; i++) {

@@ -78,4 +78,168 @@ final class VectorKernels {
         }
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
+
+    // ---- matrix product x [T, K] times w [N, K] transposed ------------------------------------
+    // Outer-product form, so that no horizontal sums are needed: tokens go along the vector lanes
+    // (x is packed transposed, PANEL tokens at a time) and weights are broadcast one at a time
+    // from a small packed tile of TILE rows, which stays in L1 while the token panels stream by.
+    // The TILE x PANEL block of results lives in 16 vector registers for the whole K loop.
+
+    /** Tokens per panel: two vectors. */
+    static final int PANEL = 2 * S.length();
+    /** Weight rows per tile. */
+    static final int TILE = 8;
+
+    /**
+     * x [T, K] packed as panels of PANEL tokens: panel p holds xt[p*K*PANEL + k*PANEL + c] =
+     * x[(p*PANEL + c)*K + k], zero past T, so that the kernel never needs a ragged edge.
+     */
+    static float[] packPanels(float[] x, int xo, int T, int K) {
+        int panels = (T + PANEL - 1) / PANEL;
+        float[] xt = new float[panels * K * PANEL];
+        for (int t = 0; t < T; t++) {
+            int base = (t / PANEL) * K * PANEL + t % PANEL, src = xo + t * K;
+            for (int k = 0; k < K; k++) xt[base + k * PANEL] = x[src + k];
+        }
+        return xt;
+    }
+
+    /**
+     * Rows j0 .. j0+rows of w [N, K] (float32 from byte offset 0 of the segment) copied into
+     * wp[r*K + k]; rows past {@code rows} are zero.
+     */
+    static void copyTile(MemorySegment w, int j0, int rows, int K, float[] wp) {
+        MemorySegment.copy(w, FloatTensor.LAYOUT, (long) j0 * K * 4, wp, 0, rows * K);
+        java.util.Arrays.fill(wp, rows * K, TILE * K, 0f);
+    }
+
+    /**
+     * acc[ao + r*PANEL + c] = sum over k in [0, K) of w[wo + r*ldw + k] * xt[xo + k*PANEL + c], for
+     * TILE rows of w (ldw apart) and PANEL tokens.
+     */
+    static void kernel(float[] w, int wo, int ldw, float[] xt, int xo, int K, float[] acc, int ao) {
+        int L = S.length();
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        int w0 = wo, w1 = wo + ldw, w2 = wo + 2 * ldw, w3 = wo + 3 * ldw, w4 = wo + 4 * ldw, w5 = wo + 5 * ldw, w6 = wo + 6 * ldw, w7 = wo + 7 * ldw;
+        for (int k = 0; k < K; k++) {
+            int xi = xo + k * PANEL;
+            FloatVector x0 = FloatVector.fromArray(S, xt, xi), x1 = FloatVector.fromArray(S, xt, xi + L);
+            FloatVector b = FloatVector.broadcast(S, w[w0 + k]);
+            c00 = b.fma(x0, c00);
+            c01 = b.fma(x1, c01);
+            b = FloatVector.broadcast(S, w[w1 + k]);
+            c10 = b.fma(x0, c10);
+            c11 = b.fma(x1, c11);
+            b = FloatVector.broadcast(S, w[w2 + k]);
+            c20 = b.fma(x0, c20);
+            c21 = b.fma(x1, c21);
+            b = FloatVector.broadcast(S, w[w3 + k]);
+            c30 = b.fma(x0, c30);
+            c31 = b.fma(x1, c31);
+            b = FloatVector.broadcast(S, w[w4 + k]);
+            c40 = b.fma(x0, c40);
+            c41 = b.fma(x1, c41);
+            b = FloatVector.broadcast(S, w[w5 + k]);
+            c50 = b.fma(x0, c50);
+            c51 = b.fma(x1, c51);
+            b = FloatVector.broadcast(S, w[w6 + k]);
+            c60 = b.fma(x0, c60);
+            c61 = b.fma(x1, c61);
+            b = FloatVector.broadcast(S, w[w7 + k]);
+            c70 = b.fma(x0, c70);
+            c71 = b.fma(x1, c71);
+        }
+        int P = PANEL;
+        c00.intoArray(acc, ao);
+        c01.intoArray(acc, ao + L);
+        c10.intoArray(acc, ao + P);
+        c11.intoArray(acc, ao + P + L);
+        c20.intoArray(acc, ao + 2 * P);
+        c21.intoArray(acc, ao + 2 * P + L);
+        c30.intoArray(acc, ao + 3 * P);
+        c31.intoArray(acc, ao + 3 * P + L);
+        c40.intoArray(acc, ao + 4 * P);
+        c41.intoArray(acc, ao + 4 * P + L);
+        c50.intoArray(acc, ao + 5 * P);
+        c51.intoArray(acc, ao + 5 * P + L);
+        c60.intoArray(acc, ao + 6 * P);
+        c61.intoArray(acc, ao + 6 * P + L);
+        c70.intoArray(acc, ao + 7 * P);
+        c71.intoArray(acc, ao + 7 * P + L);
+    }
+
+    /**
+     * In place, for rows [0, n) of a key-major panel block (PANEL columns, one per query):
+     * pt = exp(pt - column max), and sums[c] = the sum of column c. -inf (masked) becomes 0.
+     */
+    static void expColumns(float[] pt, int n, float[] sums) {
+        int L = S.length(), P = PANEL;
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0;
+        for (int j = 0; j < n; j++) {
+            m0 = m0.max(FloatVector.fromArray(S, pt, j * P));
+            m1 = m1.max(FloatVector.fromArray(S, pt, j * P + L));
+        }
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        for (int j = 0; j < n; j++) {
+            FloatVector e0 = FloatVector.fromArray(S, pt, j * P).sub(m0).lanewise(VectorOperators.EXP);
+            FloatVector e1 = FloatVector.fromArray(S, pt, j * P + L).sub(m1).lanewise(VectorOperators.EXP);
+            e0.intoArray(pt, j * P);
+            e1.intoArray(pt, j * P + L);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+        }
+        s0.intoArray(sums, 0);
+        s1.intoArray(sums, L);
+    }
+
+    /** out = silu(g) * u = g / (1 + exp(-g)) * u over n values; out may be g. */
+    static void swiglu(float[] g, float[] u, float[] out, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < bound; i += S.length()) {
+            FloatVector gv = FloatVector.fromArray(S, g, i);
+            FloatVector e = gv.neg().lanewise(VectorOperators.EXP);
+            gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, i)).intoArray(out, i);
+        }
+        for (; i < n; i++) out[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+    }
+
+    /** out[o + i] = w[i] * (x[o + i] * s) for i in [0, n): RMSNorm's last step, rounded as the scalar loop was. */
+    static void scaleTimes(float[] x, int o, float s, float[] w, float[] out, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromArray(S, w, i).mul(FloatVector.fromArray(S, x, o + i).mul(s)).intoArray(out, o + i);
+        }
+        for (; i < n; i++) out[o + i] = w[i] * (x[o + i] * s);
+    }
+
+    /** The largest of x[o .. o+n), NaN if any is NaN. */
+    static float max(float[] x, int o, int n) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) m = m.max(FloatVector.fromArray(S, x, o + i));
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) r = Math.max(r, x[o + i]);
+        return r;
+    }
+
+    /** Sum of exp(x[o + i] - max) over n values: float lanes, added up in double. */
+    static double sumExp(float[] x, int o, int n, float max) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            acc = acc.add(FloatVector.fromArray(S, x, o + i).sub(max).lanewise(VectorOperators.EXP));
+        }
+        double sum = 0;
+        for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
+        for (; i < n; i++) sum += Math.exp(x[o + i] - max);
+        return sum;
+    }
 }
