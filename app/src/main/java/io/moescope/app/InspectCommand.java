@@ -1,9 +1,11 @@
 package io.moescope.app;
 
+import io.moescope.backend.Backend;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.checkpoint.TensorData;
 import io.moescope.inspect.InspectService;
+import io.moescope.inspect.RunLimits;
 import io.moescope.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,15 +53,25 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--grads", description = "Also write gradients of the loss.")
     boolean grads;
 
+    @Mixin ComputeOptions compute;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Refuse prompts longer than N tokens (default "
+            + RunLimits.DEFAULT_MAX_TOKENS + ", or the system property " + RunLimits.MAX_TOKENS_PROPERTY + ").")
+    Integer maxTokens;
+
     @Override
     public Integer call() {
         ModelFolder.require(model);
         requireOutputFolder();
         int[] ids = input.ids != null ? TokenIds.parse(input.ids) : tokenize(input.text);
-        List<TensorData> tensors = InspectService.inspect(model, ids, grads);
+        List<TensorData> tensors;
+        try (Backend backend = compute.open()) {
+            tensors = InspectService.inspect(model, ids, grads, this::warn, backend, limits());
+        }
         // Written only after the pass succeeded, and atomically, so a failure never leaves a partial file.
         SafetensorsWriter.write(out, tensors, metadata(ids));
         spec.commandLine().getOut().println("wrote " + tensors.size() + " tensors for " + ids.length + " tokens to " + out);
+        compute.printProfile(spec.commandLine().getErr());
         return 0;
     }
 
@@ -72,9 +85,21 @@ final class InspectCommand implements Callable<Integer> {
     private int[] tokenize(String text) {
         try (Tokenizer tokenizer = Tokenizer.load(model)) {
             int[] ids = tokenizer.encode(text);
-            if (ids.length == 0) throw new IllegalArgumentException("empty input: --text gave no tokens");
+            if (ids.length == 0) throw new CheckpointException(model, "empty input: --text gave no tokens");
             return ids;
         }
+    }
+
+    /** Read when the run starts, so that the memory left is measured then. */
+    private RunLimits limits() {
+        RunLimits limits = RunLimits.current();
+        return maxTokens == null ? limits : limits.withMaxTokens(maxTokens);
+    }
+
+    /** Problems that do not stop the run (NaN/Inf weights) are told on stderr, one line each; stdout stays for results. */
+    private void warn(String warning) {
+        spec.commandLine().getErr().println("moescope: warning: " + warning);
+        spec.commandLine().getErr().flush();
     }
 
     private Map<String, String> metadata(int[] ids) {

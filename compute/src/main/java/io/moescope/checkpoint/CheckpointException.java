@@ -15,9 +15,37 @@ public class CheckpointException extends RuntimeException {
     }
 
     public CheckpointException(Path file, String problem, Throwable cause) {
-        super((file == null ? "" : file + ": ") + problem, cause);
+        super(oneLine((file == null ? "" : file + ": ") + problem), cause);
         this.file = file;
-        this.problem = problem;
+        this.problem = oneLine(problem);
+    }
+
+    /** Longer messages are cut: a name from a hostile file may be megabytes long. */
+    static final int MAX_MESSAGE = 2000;
+
+    /**
+     * Names in messages come from untrusted files: a newline in a tensor or shard name must not split
+     * the one-line message (nor forge a second line), so control and line-separator characters are
+     * shown escaped, and an overlong message is cut.
+     */
+    static String oneLine(String text) {
+        String s = String.valueOf(text);
+        StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_MESSAGE) + 40);
+        int i = 0;
+        for (; i < s.length() && b.length() < MAX_MESSAGE; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        if (i < s.length()) b.append("... (").append(s.length() - i).append(" more characters)");
+        return b.toString();
     }
 
     /** The file or folder at fault, or null when the problem is not about a file (e.g. bad token ids). */

@@ -33,14 +33,27 @@ final class Json {
         }
     }
 
+    /** config.json and index files are kilobytes to megabytes; a hostile one must not be read whole onto the heap. */
+    static final long MAX_FILE_BYTES = 100_000_000L;
+
     static JsonNode parseFile(Path file, String what) {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new CheckpointException(file, "too large: " + size + " bytes, more than the 100 MB limit for a JSON file");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
         }
         return parse(file, bytes, what);
+    }
+
+    /** A JSON value as messages quote it: short, since it comes from an untrusted file and may be huge. */
+    static String brief(JsonNode node) {
+        String s = node.isTextual() ? node.textValue() : node.toString();
+        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
     }
 
     private static String oneLine(JacksonException e) {

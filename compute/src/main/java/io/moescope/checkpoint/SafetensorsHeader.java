@@ -89,7 +89,7 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
     private static DType dtype(Path file, String where, JsonNode node) {
         String s = node.isTextual() ? node.textValue() : node.toString();
         for (DType d : DType.values()) if (d.name().equals(s)) return d;
-        throw new CheckpointException(file, where + "unknown dtype " + s + " (supported: " + SUPPORTED + ")");
+        throw new CheckpointException(file, where + "unknown dtype " + Json.brief(node) + " (supported: " + SUPPORTED + ")");
     }
 
     private static long[] longs(Path file, String where, String key, JsonNode node) {
@@ -98,7 +98,7 @@ record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, String> me
         for (int i = 0; i < out.length; i++) {
             JsonNode v = node.get(i);
             if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw new CheckpointException(file, where + key + " is not a list of integers: " + node);
+                throw new CheckpointException(file, where + key + " is not a list of integers: " + Json.brief(node));
             }
             out[i] = v.longValue();
         }

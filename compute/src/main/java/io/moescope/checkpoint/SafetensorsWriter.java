@@ -25,7 +25,8 @@ import java.util.Set;
 
 /**
  * Writes float32/int32 tensors as a safetensors file, atomically: readers see either the old file
- * or the complete new one, never a partial write.
+ * or the complete new one, never a partial write. The temporary file is deleted on failure, and by
+ * a shutdown hook when the JVM is stopped mid-write (see {@link InFlightFiles}).
  */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
@@ -65,6 +66,7 @@ public final class SafetensorsWriter {
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+            InFlightFiles.add(tmp);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, len);
@@ -83,6 +85,9 @@ public final class SafetensorsWriter {
         } catch (RuntimeException | Error e) {
             deleteQuietly(tmp);
             throw e;
+        } finally {
+            // Only now: until the move, a shutdown must find the temporary file to delete it.
+            if (tmp != null) InFlightFiles.remove(tmp);
         }
     }
 
@@ -169,12 +174,8 @@ public final class SafetensorsWriter {
         };
     }
 
+    /** The original failure is what the caller needs to see, not a failure to clean up. */
     private static void deleteQuietly(Path tmp) {
-        if (tmp == null) return;
-        try {
-            Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-            // The original failure is what the caller needs to see.
-        }
+        InFlightFiles.deleteQuietly(tmp);
     }
 }

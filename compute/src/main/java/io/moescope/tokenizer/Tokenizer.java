@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moescope.checkpoint.CheckpointException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -54,13 +55,14 @@ public final class Tokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "missing: the tokenizer must be an HF " + FILE_NAME + " in the model folder");
         }
-        try (InputStream in = Files.newInputStream(file)) {
+        byte[] json = TokenizerJson.read(file);
+        try (InputStream in = new ByteArrayInputStream(json)) {
             return new Tokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             // The native side reports a malformed file as a bare RuntimeException ("expected value at line 1 ...").
-            throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": " + e.getMessage(), e);
+            throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": " + describe(e), e);
         }
     }
 
@@ -68,6 +70,7 @@ public final class Tokenizer implements AutoCloseable {
         return file;
     }
 
+    /** @throws CheckpointException naming the file when this tokenizer.json cannot tokenize the text */
     public int[] encode(String text) {
         return toInts(encoding(text).getIds());
     }
@@ -81,7 +84,11 @@ public final class Tokenizer implements AutoCloseable {
     public String decode(int[] ids) {
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) longs[i] = ids[i];
-        return hf.decode(longs, false);
+        try {
+            return hf.decode(longs, false);
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file, "cannot decode with this " + FILE_NAME + ": " + describe(e), e);
+        }
     }
 
     /** Number of distinct ids, added tokens included (HF's {@code get_vocab_size(True)}). */
@@ -96,15 +103,33 @@ public final class Tokenizer implements AutoCloseable {
         hf.close();
     }
 
+    /**
+     * A tokenizer.json that loads can still fail on a text (a WordPiece model whose unk_token is not
+     * in its vocabulary, say); the native side throws a bare RuntimeException, which we name.
+     */
     private Encoding encoding(String text) {
         if (text == null) throw new IllegalArgumentException("text must not be null");
-        return hf.encode(text, true, false);
+        try {
+            return hf.encode(text, true, false);
+        } catch (RuntimeException e) {
+            throw new CheckpointException(file, "cannot tokenize with this " + FILE_NAME + ": " + describe(e), e);
+        }
     }
 
+    /** Ids are u32 in tokenizer.json; ours are int, as the models' vocabularies are. */
     private int[] toInts(long[] ids) {
         int[] out = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) out[i] = Math.toIntExact(ids[i]);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] > Integer.MAX_VALUE) {
+                throw new CheckpointException(file, "token id " + ids[i] + " is beyond the largest id we support (" + Integer.MAX_VALUE + ")");
+            }
+            out[i] = (int) ids[i];
+        }
         return out;
+    }
+
+    private static String describe(RuntimeException e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** DJL does not expose the vocabulary size, so read it from the file; done lazily as large vocabularies cost a parse. */

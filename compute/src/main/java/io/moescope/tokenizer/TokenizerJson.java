@@ -1,0 +1,115 @@
+package io.moescope.tokenizer;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.moescope.checkpoint.CheckpointException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * Checks a tokenizer.json in Java before the native tokenizers library sees it. That library
+ * panics, and a Rust panic across JNI aborts the whole JVM, on some malformed files: a syntax
+ * error inside "decoder", "normalizer", "pre_tokenizer" or "post_processor" hits an expect() in
+ * its deserializer (found by TokenizerFuzzTest). So only JSON that serde_json will also accept
+ * is passed on: well-formed, an object, nested less deeply than serde_json's recursion limit of
+ * 128, and without lone UTF-16 surrogates, which serde_json refuses and Java strings allow.
+ */
+final class TokenizerJson {
+    private TokenizerJson() {}
+
+    /** Real tokenizer.json files are tens of MB at most; the limit keeps a hostile one from exhausting the heap. */
+    static final long MAX_BYTES = 256L << 20;
+
+    /** serde_json's recursion limit is 128; the library's own structures add a few levels. */
+    static final int MAX_DEPTH = 100;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** @return the file's bytes, checked */
+    static byte[] read(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new CheckpointException(file, "is " + size + " bytes, more than the " + (MAX_BYTES >> 20)
+                        + " MB we accept for a " + Tokenizer.FILE_NAME);
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            check(file, bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static void check(Path file, byte[] bytes) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": invalid JSON: "
+                    + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ").strip(), e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": not a JSON object");
+        }
+        String bad = firstLoneSurrogate(root);
+        if (bad != null) {
+            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": a string holds a lone UTF-16 surrogate ("
+                    + bad + ")");
+        }
+    }
+
+    /** Iterative, as the tree may be {@value #MAX_DEPTH} deep. */
+    private static String firstLoneSurrogate(JsonNode root) {
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (n.isTextual() && hasLoneSurrogate(n.textValue())) return escape(n.textValue());
+            if (n.isObject()) {
+                for (Map.Entry<String, JsonNode> e : n.properties()) {
+                    if (hasLoneSurrogate(e.getKey())) return escape(e.getKey());
+                    todo.push(e.getValue());
+                }
+            } else if (n.isArray()) {
+                n.forEach(todo::push);
+            }
+        }
+        return null;
+    }
+
+    static boolean hasLoneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String escape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 40; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isSurrogate(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+}
