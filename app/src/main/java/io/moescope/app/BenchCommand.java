@@ -1,0 +1,246 @@
+package io.moescope.app;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moescope.backend.Backend;
+import io.moescope.backend.Backends;
+import io.moescope.backend.opencl.OpenClBackend;
+import io.moescope.backend.profile.ProfilingBackend;
+import io.moescope.backend.ptx.PtxBackend;
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.grad.Backprop;
+import io.moescope.grad.Gradients;
+import io.moescope.model.ModelConfig;
+import io.moescope.model.MoeModel;
+import io.moescope.model.RandomModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench",
+        description = {"Time passes of a model built from an HF config with random weights.",
+                "The weights are seeded; nothing is read but the config and nothing is written.",
+                "Prints tokens/s, ms per pass (median of the timed runs after warm-up, min, max)",
+                "and peak memory."},
+        footer = {"", "Example:",
+                "  moescope bench --config ../shared/bench/mixtral-bench.json --seq 512 --mode fwd --backend java --threads 2 --json"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ComputeOptions compute;
+
+    enum Mode { fwd, fwdbwd }
+
+    @Option(names = "--config", required = true, paramLabel = "CONFIG.json", description = "HF config.json (or a folder holding one).")
+    Path config;
+
+    @Option(names = "--seq", required = true, paramLabel = "T", description = "Tokens in the sequence (batch 1).")
+    int seq;
+
+    @Option(names = "--mode", defaultValue = "fwd", paramLabel = "MODE",
+            description = "fwd: forward pass; fwdbwd: forward and backward of the LM loss (default: ${DEFAULT-VALUE}).")
+    Mode mode;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "W", description = "Untimed passes first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "R", description = "Timed passes (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the weights and token ids (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    /** What one benchmark measured; times in milliseconds. */
+    record Result(String config, String backend, String device, Integer threads, int seq, Mode mode, int warmup,
+                  double[] runMs, long peakHeapBytes, Long peakDeviceBytes) {
+        double median() {
+            double[] s = runMs.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+
+        double min() {
+            return Arrays.stream(runMs).min().orElseThrow();
+        }
+
+        double max() {
+            return Arrays.stream(runMs).max().orElseThrow();
+        }
+
+        double tokensPerSecond() {
+            return seq / (median() / 1000);
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (seq < 1) throw new IllegalArgumentException("--seq must be at least 1, got " + seq);
+        if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+        Path file = Files.isDirectory(config) ? config.resolve("config.json") : config;
+        JsonNode node = readJson(file);
+        ModelConfig cfg = ModelConfig.parse(file, node);
+        double std = node.path("initializer_range").isNumber() ? node.get("initializer_range").asDouble() : RandomModel.DEFAULT_STD;
+
+        resetPeakHeap();
+        Result r;
+        try (Backend b = compute.open()) {
+            r = run(b, cfg, std, name(file));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? toJson(r) : toText(r));
+        out.flush();
+        compute.printProfile(spec.commandLine().getErr());
+        return 0;
+    }
+
+    private Result run(Backend b, ModelConfig cfg, double std, String configName) {
+        MoeModel model = RandomModel.create(cfg, b, seed, std);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] ids = new int[seq];
+        for (int i = 0; i < seq; i++) ids[i] = rnd.nextInt(cfg.vocabSize());
+        Runnable pass = pass(model, ids);
+
+        for (int i = 0; i < warmup; i++) pass.run();
+        // The profile, if asked for, shows the timed passes only: not the model's upload, not warm-up.
+        if (compute.profiler() != null) compute.profiler().reset();
+        double[] ms = new double[runs];
+        Long deviceBytes = deviceBytes(b);
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            pass.run();
+            b.synchronize();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            Long now = deviceBytes(b);
+            if (now != null) deviceBytes = Math.max(deviceBytes, now);
+        }
+        boolean cpu = b.name().equals("java");
+        Integer threads = cpu ? Integer.valueOf(b.device().computeUnits()) : null;
+        String device = cpu ? Backends.cpuModel() : b.device().name();
+        return new Result(configName, b.name(), device, threads, seq, mode, warmup, ms, peakHeap(), deviceBytes);
+    }
+
+    /**
+     * Device memory in use as the GPU backends report it (the Backend interface has no such call):
+     * the peak for ptx, the bytes live now for opencl (sampled after every pass); null for java.
+     */
+    private static Long deviceBytes(Backend b) {
+        Backend inner = b instanceof ProfilingBackend p ? p.inner() : b;
+        if (inner instanceof PtxBackend ptx) return ptx.memoryUse()[2];
+        if (inner instanceof OpenClBackend cl) return cl.liveDeviceBytes();
+        return null;
+    }
+
+    /** One timed unit of work; both end by bringing a result to the host, so queued GPU work is done. */
+    private Runnable pass(MoeModel model, int[] ids) {
+        return switch (mode) {
+            case fwd -> () -> model.forward(ids, MoeModel.Probes.NONE);
+            case fwdbwd -> {
+                Gradients grads = Gradients.zeros(model);
+                // Gradients add up over passes; that costs the same as starting from zero, so no reset is timed.
+                yield () -> Backprop.run(model, ids, grads, Backprop.Options.CROSS_ENTROPY);
+            }
+        };
+    }
+
+    private static JsonNode readJson(Path file) {
+        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "config file not found");
+        try {
+            JsonNode node = new ObjectMapper().readTree(file.toFile());
+            if (node == null || !node.isObject()) throw new CheckpointException(file, "not a JSON object");
+            return node;
+        } catch (JacksonException e) {
+            throw new CheckpointException(file, "invalid JSON: " + Failures.oneLine(e.getOriginalMessage()), e);
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** mixtral-bench for .../mixtral-bench.json; the folder's name for .../NAME/config.json. */
+    private static String name(Path file) {
+        String n = file.getFileName().toString();
+        if (n.equals("config.json") && file.toAbsolutePath().getParent() != null) {
+            return file.toAbsolutePath().getParent().getFileName().toString();
+        }
+        return n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
+    }
+
+    // ---- peak memory -------------------------------------------------------------------------
+    // The sum of each heap pool's peak is an upper bound of the heap's peak (pools peak at
+    // different moments); it includes the model's weights on the java backend.
+
+    private static void resetPeakHeap() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid()) p.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP && p.isValid() && p.getPeakUsage() != null) sum += p.getPeakUsage().getUsed();
+        }
+        return sum;
+    }
+
+    // ---- output ------------------------------------------------------------------------------
+
+    private static String toJson(Result r) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode o = m.createObjectNode();
+        o.put("config", r.config());
+        o.put("backend", r.backend());
+        o.put("device", r.device());
+        if (r.threads() == null) o.putNull("threads");
+        else o.put("threads", r.threads());
+        o.put("seq", r.seq());
+        o.put("mode", r.mode().name());
+        o.put("median_ms", round(r.median()));
+        o.put("min_ms", round(r.min()));
+        o.put("max_ms", round(r.max()));
+        o.put("tokens_per_s", round(r.tokensPerSecond()));
+        o.put("peak_heap_bytes", r.peakHeapBytes());
+        if (r.peakDeviceBytes() == null) o.putNull("peak_device_bytes");
+        else o.put("peak_device_bytes", r.peakDeviceBytes());
+        o.put("runs", r.runMs().length);
+        o.put("warmup", r.warmup());
+        var each = o.putArray("run_ms");
+        for (double v : r.runMs()) each.add(round(v));
+        return m.writeValueAsString(o);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String toText(Result r) {
+        return String.format(Locale.ROOT,
+                "%s, %s, sequence %d, %s on %s%s%n"
+                        + "%.1f ms per pass (median of %d after %d warm-up; min %.1f, max %.1f), %.0f tokens/s%n"
+                        + "peak heap %.2f GiB%s",
+                r.config(), r.mode() == Mode.fwd ? "forward" : "forward + backward", r.seq(), r.backend(), r.device(),
+                r.threads() == null ? "" : " (" + r.threads() + " threads)",
+                r.median(), r.runMs().length, r.warmup(), r.min(), r.max(), r.tokensPerSecond(),
+                r.peakHeapBytes() / (double) (1L << 30),
+                r.peakDeviceBytes() == null ? "" : String.format(Locale.ROOT, ", device memory %.2f GiB", r.peakDeviceBytes() / (double) (1L << 30)));
+    }
+}

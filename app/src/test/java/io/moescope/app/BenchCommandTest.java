@@ -1,0 +1,66 @@
+package io.moescope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark's output, not its speed: no assertion here depends on how fast the machine is. */
+class BenchCommandTest {
+    private static final Path CONFIG = Conformance.dir().resolve("../bench/mixtral-bench.json").normalize();
+
+    @Test
+    void jsonHasEveryFigure() throws IOException {
+        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "32", "--runs", "2", "--warmup", "1",
+                "--threads", "2", "--backend", "java", "--json");
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("mixtral-bench", j.get("config").asText());
+        assertEquals("java", j.get("backend").asText());
+        assertTrue(j.get("device").asText().startsWith("CPU"), r::toString);
+        assertEquals(2, j.get("threads").asInt());
+        assertEquals(32, j.get("seq").asInt());
+        assertEquals("fwd", j.get("mode").asText());
+        assertEquals(2, j.get("runs").asInt());
+        assertEquals(2, j.get("run_ms").size());
+        for (String f : new String[] {"median_ms", "min_ms", "max_ms", "tokens_per_s", "peak_heap_bytes"}) {
+            assertTrue(j.get(f).isNumber() && j.get(f).asDouble() > 0, f + " in " + r.out());
+        }
+        assertTrue(j.get("min_ms").asDouble() <= j.get("median_ms").asDouble());
+        assertTrue(j.get("median_ms").asDouble() <= j.get("max_ms").asDouble());
+    }
+
+    @Test
+    void textAndProfile() {
+        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "16", "--runs", "1", "--warmup", "0",
+                "--threads", "1", "--backend", "java", "--profile");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.out().contains("tokens/s"), r::toString);
+        assertTrue(r.err().startsWith("operation"), r::toString);
+        assertTrue(r.err().contains("\nexperts "), r::toString);
+    }
+
+    @Test
+    void forwardAndBackward() throws IOException {
+        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--runs", "1", "--warmup", "0",
+                "--threads", "2", "--backend", "java", "--mode", "fwdbwd", "--json");
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("fwdbwd", j.get("mode").asText());
+        assertTrue(j.get("median_ms").asDouble() > 0, r::toString);
+    }
+
+    @Test
+    void badInputIsOneLineAndExitTwo(@TempDir Path dir) {
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", dir.resolve("none.json").toString(), "--seq", "8"), 2);
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "0"), 2);
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--mode", "bwd"), 2);
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--backend", "nope"), 2);
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--threads", "0"), 2);
+    }
+}

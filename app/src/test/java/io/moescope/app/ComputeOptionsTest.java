@@ -1,0 +1,33 @@
+package io.moescope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --backend, --threads and --profile, through inspect (the first command that computes). */
+class ComputeOptionsTest {
+
+    @Test
+    void inspectTakesTheComputeOptions(@TempDir Path dir) {
+        Path mixtral = Conformance.dir().resolve("mixtral-a");
+        Path out = dir.resolve("o.safetensors");
+        Cli r = Cli.run("inspect", "--model", mixtral.toString(), "--ids", "1,2,3", "--out", out.toString(),
+                "--backend", "java", "--threads", "1", "--profile");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith("operation"), r::toString);
+        assertTrue(r.err().contains("\nattention "), r::toString);
+
+        Cli unknown = Cli.run("inspect", "--model", mixtral.toString(), "--ids", "1", "--out", out.toString(), "--backend", "cuda");
+        CliTest.assertOneLineFailure(unknown, 2);
+        assertTrue(unknown.err().contains("auto, java, opencl, ptx"), unknown::toString);
+
+        Cli ptx = Cli.run("inspect", "--model", mixtral.toString(), "--ids", "1", "--out", out.toString(), "--backend", "ptx");
+        if (ptx.exitCode() != 0) {   // on a machine without the NVIDIA driver
+            CliTest.assertOneLineFailure(ptx, 2);
+            assertTrue(ptx.err().contains("install"), ptx::toString);
+        }
+    }
+}
