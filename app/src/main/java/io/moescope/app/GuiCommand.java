@@ -5,6 +5,7 @@ import io.moescope.viz.Workbench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -13,26 +14,43 @@ import picocli.CommandLine.Option;
 
 @Command(name = "gui",
         description = {"Open the workbench window (the default when no command is given).",
-                "Without --model, the first folder in sample-models/ is loaded, if there is one."},
-        footer = {"", "Example (headless, e.g. CI):", "  xvfb-run -a moescope gui --screenshot window.png"})
+                "Without --model, the first folder in sample-models/ is loaded, if there is one,",
+                "and the demo prompt is analysed."},
+        footer = {"", "Examples:",
+                "  moescope gui --model DIR --text \"In the beginning\"",
+                "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
 final class GuiCommand implements Callable<Integer> {
+    static final List<String> VIEWS = List.of("attention", "load", "routing", "gradients", "model", "training");
 
     @Option(names = "--model", paramLabel = "DIR", description = "HF model folder to load.")
     Path model;
 
+    @Option(names = "--text", paramLabel = "TEXT", description = "Prompt to analyse (default: a demo sentence).")
+    String text;
+
+    @Option(names = "--view", paramLabel = "VIEW", description = "Tab to show: attention, load, routing, gradients, model or training.")
+    String view;
+
+    @Option(names = "--session", paramLabel = "FILE.json", description = "Restore a saved session (model, prompt, selections, views).")
+    Path session;
+
     @Option(names = "--screenshot", paramLabel = "FILE.png",
-            description = "Render the window, save it as a PNG and exit.")
+            description = "Render the window once the view shows its data, save it as a PNG and exit.")
     Path screenshot;
 
     @Override
     public Integer call() {
-        Path dir = model != null ? ModelFolder.require(model) : defaultModel().orElse(null);
+        Path dir = model != null ? ModelFolder.require(model) : session != null ? null : defaultModel().orElse(null);
+        if (view != null && !VIEWS.contains(view)) {
+            throw new IllegalArgumentException("--view must be one of " + String.join(", ", VIEWS) + ", got '" + view + "'");
+        }
+        if (session != null && !Files.isRegularFile(session)) throw new CheckpointException(session, "session file does not exist");
         if (screenshot != null) {
             Path parent = screenshot.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(screenshot, "the output folder does not exist");
         }
         requireDisplay();
-        Workbench.open(dir, screenshot);
+        Workbench.open(new Workbench.Options(dir, text, view, screenshot, session));
         return 0;
     }
 
@@ -48,7 +66,7 @@ final class GuiCommand implements Callable<Integer> {
     }
 
     /** JavaFX's own failure here is an obscure exception from deep in its toolkit. */
-    private static void requireDisplay() {
+    static void requireDisplay() {
         boolean linux = System.getProperty("os.name", "").toLowerCase().contains("linux");
         if (linux && isBlank(System.getenv("DISPLAY")) && isBlank(System.getenv("WAYLAND_DISPLAY"))) {
             throw new UserError("no display: the workbench needs X11 or Wayland (headless, use: xvfb-run -a moescope gui --screenshot FILE.png)");

@@ -1,6 +1,7 @@
 package io.moescope.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,5 +33,12 @@ class GuiCommandTest {
     void noSampleModelsMeansNoDefault(@TempDir Path dir) {
         System.setProperty("moescope.home", dir.toString());
         assertEquals(Optional.empty(), GuiCommand.defaultModel());
+    }
+
+    @Test
+    void unknownViewIsBadInput() {
+        Cli r = Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString(), "--view", "nope");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("--view must be one of attention, load, routing, gradients, model, training"), r.err());
     }
 }

@@ -26,14 +26,19 @@ class GuiScreenshotTest {
         Assumptions.assumeTrue(System.getenv("DISPLAY") != null && !System.getenv("DISPLAY").isBlank(),
                 "no DISPLAY: run under xvfb-run (as .ci/run does)");
         Path png = dir.resolve("window.png");
-        Cli r = Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString(), "--screenshot", png.toString());
+        Cli r = Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString(), "--text", "In the beginning",
+                "--view", "routing", "--screenshot", png.toString());
         assertEquals(0, r.exitCode(), r::toString);
 
         assertTrue(Files.isRegularFile(png), "no screenshot written");
         BufferedImage image = ImageIO.read(png.toFile());
         assertNotNull(image, "not a readable PNG");
-        assertEquals(960, image.getWidth());
-        assertEquals(600, image.getHeight());
+        assertEquals(1400, image.getWidth());
+        assertEquals(900, image.getHeight());
+        // the routing grid colours tokens by expert: the expert palette's colours must be there
+        Set<Integer> colours = colours(image);
+        long experts = java.util.Arrays.stream(io.moescope.viz.heatmap.Palette.EXPERTS).filter(colours::contains).count();
+        assertTrue(experts >= 2, "routing view with data: " + experts + " expert colours");
         assertTrue(distinctColours(image) >= 8, "the screenshot is (nearly) one colour");
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "temp file left behind");
@@ -41,10 +46,14 @@ class GuiScreenshotTest {
     }
 
     private static int distinctColours(BufferedImage image) {
+        return colours(image).size();
+    }
+
+    private static Set<Integer> colours(BufferedImage image) {
         Set<Integer> colours = new HashSet<>();
         for (int y = 0; y < image.getHeight(); y += 2) {
             for (int x = 0; x < image.getWidth(); x += 2) colours.add(image.getRGB(x, y));
         }
-        return colours.size();
+        return colours;
     }
 }

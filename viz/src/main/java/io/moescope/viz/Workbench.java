@@ -16,6 +16,20 @@ import javafx.application.Application;
 public final class Workbench {
     private Workbench() {}
 
+    /** The demo prompt analysed when a model opens without one. */
+    public static final String DEMO_PROMPT = "In the beginning God created the heaven and the earth.";
+
+    /**
+     * What to open.
+     *
+     * @param model      model folder, or null for none
+     * @param text       prompt, or null for the demo prompt
+     * @param view       tab to show (attention, load, routing, gradients, model), or null
+     * @param screenshot if not null, render the window (once the view has data) to this PNG and close it
+     * @param session    a saved session to restore, or null
+     */
+    public record Options(Path model, String text, String view, Path screenshot, Path session) {}
+
     /**
      * JavaFX warns on every start that it runs from the class path ("Unsupported JavaFX
      * configuration"); that is our deliberate setup, so only its severe messages are let through.
@@ -23,14 +37,17 @@ public final class Workbench {
      */
     private static final Logger JAVAFX_LOG = Logger.getLogger("javafx");
 
-    /**
-     * @param model      model folder to show, or null for none
-     * @param screenshot if not null, render the window to this PNG and close it again
-     */
     public static void open(Path model, Path screenshot) {
+        open(new Options(model, null, null, screenshot, null));
+    }
+
+    public static void open(Options o) {
         List<String> args = new ArrayList<>();
-        if (model != null) args.add("--" + WorkbenchApp.MODEL + "=" + model.toAbsolutePath());
-        if (screenshot != null) args.add("--" + WorkbenchApp.SCREENSHOT + "=" + screenshot.toAbsolutePath());
+        if (o.model() != null) args.add("--" + WorkbenchApp.MODEL + "=" + o.model().toAbsolutePath());
+        if (o.text() != null) args.add("--" + WorkbenchApp.TEXT + "=" + o.text());
+        if (o.view() != null) args.add("--" + WorkbenchApp.VIEW + "=" + o.view());
+        if (o.screenshot() != null) args.add("--" + WorkbenchApp.SCREENSHOT + "=" + o.screenshot().toAbsolutePath());
+        if (o.session() != null) args.add("--" + WorkbenchApp.SESSION + "=" + o.session().toAbsolutePath());
         JAVAFX_LOG.setLevel(Level.SEVERE);
         WorkbenchApp.failure.set(null);
         Application.launch(WorkbenchApp.class, args.toArray(String[]::new));

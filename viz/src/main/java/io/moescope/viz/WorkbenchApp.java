@@ -1,5 +1,8 @@
 package io.moescope.viz;
 
+import io.moescope.viz.session.SessionFiles;
+import io.moescope.viz.view.AnalysisView;
+import io.moescope.viz.workbench.WorkbenchWindow;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,37 +13,66 @@ import javafx.scene.Scene;
 import javafx.stage.Stage;
 
 /**
- * The JavaFX application. Started only through {@link Workbench#open}, which passes the model and
- * screenshot as named parameters and collects any failure from {@link #failure}.
+ * The JavaFX application. Started only through {@link Workbench#open}, which passes what to open as
+ * named parameters and collects any failure from {@link #failure}.
  */
 public final class WorkbenchApp extends Application {
-    static final String MODEL = "model";
-    static final String SCREENSHOT = "screenshot";
-    /** Frames to wait before a screenshot, so that CSS, layout and the first paint have happened. */
-    private static final int SETTLE_FRAMES = 3;
+    static final String MODEL = "model", TEXT = "text", VIEW = "view", SCREENSHOT = "screenshot", SESSION = "session";
+    public static final int WIDTH = 1400, HEIGHT = 900;
+    /** Frames to wait after the data arrived, so that CSS, layout and the first paint have happened. */
+    private static final int SETTLE_FRAMES = 4;
+    /** A headless run gives up after this long rather than hang a script. */
+    private static final long SCREENSHOT_TIMEOUT_NANOS = 180_000_000_000L;
 
     /** Failures after start() returns happen on the FX thread; launch() cannot throw them, so they land here. */
     static final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    @Override
-    public void start(Stage stage) {
-        Map<String, String> named = getParameters().getNamed();
-        Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
-        ModelHeadline headline = ModelHeadline.read(model);
+    private WorkbenchWindow window;
 
-        stage.setTitle("MoEScope — " + headline.title());
-        stage.setScene(new Scene(WorkbenchWindow.content(headline), 960, 600));
+    @Override
+    public void start(Stage stage) throws Exception {
+        Map<String, String> named = getParameters().getNamed();
+        window = new WorkbenchWindow(stage);
+        stage.setScene(new Scene(window.root(), WIDTH, HEIGHT));
         stage.show();
+        if (named.containsKey(SESSION)) {
+            window.restore(SessionFiles.read(Path.of(named.get(SESSION))));
+        } else {
+            Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
+            window.open(model, named.getOrDefault(TEXT, Workbench.DEMO_PROMPT));
+        }
+        if (named.containsKey(VIEW)) window.showView(named.get(VIEW));
         if (named.containsKey(SCREENSHOT)) screenshotThenExit(stage.getScene(), Path.of(named.get(SCREENSHOT)));
     }
 
-    private static void screenshotThenExit(Scene scene, Path file) {
+    @Override
+    public void stop() {
+        if (window != null) window.close();
+    }
+
+    /** Waits until the model is loaded, analysed and the shown view has data, then saves the scene. */
+    private void screenshotThenExit(Scene scene, Path file) {
+        long start = System.nanoTime();
         new AnimationTimer() {
-            private int frames;
+            private int settled;
 
             @Override
             public void handle(long now) {
-                if (++frames < SETTLE_FRAMES) return;
+                Throwable failed = window.controller().failureProperty().get();
+                if (failed == null && System.nanoTime() - start > SCREENSHOT_TIMEOUT_NANOS) {
+                    failed = new IllegalStateException("timed out waiting for the analysis to render");
+                }
+                if (failed != null) {
+                    stop();
+                    failure.set(failed);
+                    Platform.exit();
+                    return;
+                }
+                if (!ready()) {
+                    settled = 0;
+                    return;
+                }
+                if (++settled < SETTLE_FRAMES) return;
                 stop();
                 try {
                     PngSnapshot.write(scene, file);
@@ -51,5 +83,12 @@ public final class WorkbenchApp extends Application {
                 }
             }
         }.start();
+    }
+
+    private boolean ready() {
+        if (!window.controller().isIdle()) return false;
+        if (window.state().modelDir.get() == null) return true;   // nothing to wait for: the welcome page
+        AnalysisView v = window.currentView();
+        return window.state().model.get() != null && v.hasData();
     }
 }

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the shared HF golden data; surefire passes its place, an IDE run falls back to the usual layout. */
-final class Conformance {
+public final class Conformance {
     private Conformance() {}
 
-    static Path dir() {
+    public static Path dir() {
         String prop = System.getProperty("moescope.conformance.dir");
         Path dir = prop != null ? Path.of(prop) : Path.of("../../shared/conformance");
         if (!Files.isDirectory(dir)) {

@@ -1,0 +1,63 @@
+package io.moescope.app;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.viz.export.Reports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report",
+        description = {"Analyse a prompt and write the workbench's report: attention, expert load, routing,",
+                "tables and every number as JSON. HTML (self-contained, images embedded) or PDF, by the",
+                "file name. Needs no display."},
+        footer = {"", "Examples:",
+                "  moescope report --model DIR --text \"In the beginning\" --out report.html",
+                "  moescope report --model DIR --text \"In the beginning\" --out report.pdf"})
+final class ReportCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
+    Path model;
+
+    @Option(names = "--text", required = true, paramLabel = "TEXT",
+            description = "Prompt; tokenized with the folder's tokenizer.json (without one: numbers are ids, other text one token per byte).")
+    String text;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "report.html or report.pdf, written atomically.")
+    Path out;
+
+    @Mixin ComputeOptions compute;
+
+    @Override
+    public Integer call() {
+        ModelFolder.require(model);
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
+        if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
+        // Charts and figures are drawn with AWT into images; no window system is involved.
+        System.setProperty("java.awt.headless", "true");
+        try (LoadedModel m = LoadedModel.open(model, compute.open())) {
+            Analysis a;
+            try {
+                a = m.analyse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(model, e.getMessage());
+            }
+            Reports.write(a, model, m.backendName(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        spec.commandLine().getOut().println("wrote " + out);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,306 @@
+package io.moescope.viz.bench;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.AnalysisService;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.viz.heatmap.ColourScale;
+import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.workbench.WorkbenchWindow;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+/**
+ * The workbench's three performance figures (not a test: numbers vary by machine):
+ * <ol>
+ * <li>a full analysis (forward pass with every probe, plus the derived figures) of a 256-token prompt;</li>
+ * <li>redrawing a 2048 x 2048 attention heatmap: the FX-thread work of one redraw, and the frame
+ *     interval when it is redrawn every frame;</li>
+ * <li>the longest the FX thread is blocked while the window analyses prompts: a probe posts a task
+ *     to it, waits until it ran and records how late, over and over; then, without the probe, the
+ *     CPU time the FX and render threads spend per analysis.</li>
+ * </ol>
+ * Runnable as {@code moescope bench-ui} or as a plain main: {@code UiBenchmark MODEL_DIR [RUNS]}.
+ */
+public final class UiBenchmark {
+    private UiBenchmark() {}
+
+    static final int PROMPT_TOKENS = 256, MAP_TOKENS = 2048;
+    private static final String TEXT = "In the beginning God created the heaven and the earth. And the earth was without form, "
+            + "and void; and darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters. "
+            + "And God said, Let there be light: and there was light. And God saw the light, that it was good: and God divided "
+            + "the light from the darkness. ";
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: UiBenchmark MODEL_DIR [RUNS]");
+            System.exit(2);
+        }
+        PrintWriter out = new PrintWriter(System.out, true);
+        run(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 20, out);
+        System.exit(0);
+    }
+
+    public static void run(Path model, int runs, PrintWriter out) throws Exception {
+        out.printf(Locale.ROOT, "model %s, %d CPU cores, java %s, load average %s%n", model, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), loadAverage());
+        String prompt;
+        try (LoadedModel m = LoadedModel.open(model, "java")) {
+            prompt = promptOf(m, PROMPT_TOKENS);
+            int[] ids = Arrays.copyOf(m.encode(prompt).ids(), PROMPT_TOKENS);
+            List<Double> total = new ArrayList<>(), forward = new ArrayList<>();
+            for (int i = 0; i < 5; i++) AnalysisService.analyse(m.model(), ids);   // JIT warm-up
+            for (int i = 0; i < runs; i++) {
+                Analysis a = AnalysisService.analyse(m.model(), ids);
+                total.add(a.totalNanos() / 1e6);
+                forward.add(a.forwardNanos() / 1e6);
+            }
+            out.println("1. full analysis of a " + PROMPT_TOKENS + "-token prompt (forward with all probes + derived figures), java backend:");
+            out.println("   total   " + stats(total));
+            out.println("   forward " + stats(forward));
+        }
+        out.flush();
+
+        startFx();
+        out.println("rendering pipeline: " + fx(UiBenchmark::pipeline));
+        heatmap(runs, out);
+        stall(model, prompt, Math.max(5, runs / 2), out);
+        Platform.exit();
+    }
+
+    /** A text of at least n tokens (the demo text repeated), cut back word by word to about n. */
+    static String promptOf(LoadedModel m, int n) {
+        StringBuilder s = new StringBuilder();
+        while (m.encode(s.toString()).ids().length < n) s.append(TEXT);
+        String text = s.toString();
+        while (m.encode(text).ids().length > n && text.lastIndexOf(' ') > 0) text = text.substring(0, text.lastIndexOf(' '));
+        return text;
+    }
+
+    private static void heatmap(int runs, PrintWriter out) throws Exception {
+        float[] values = syntheticAttention(MAP_TOKENS);
+        HeatmapView view = fx(() -> {
+            HeatmapView v = new HeatmapView();
+            Stage stage = new Stage();
+            stage.setScene(new Scene(v, 1000, 1000));
+            stage.show();
+            return v;
+        });
+        ColourScale log = ColourScale.log(ColourScale.LOG_FLOOR, 1), linear = ColourScale.linear(0, 1);
+        for (int i = 0; i < 5; i++) fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, log)));
+        List<Double> logTimes = new ArrayList<>(), linearTimes = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            logTimes.add(fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, log))));
+            linearTimes.add(fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, linear))));
+        }
+        out.println("2. attention heatmap redraw, " + MAP_TOKENS + " x " + MAP_TOKENS + " (colour mapping + texture update, FX thread):");
+        out.println("   log scale    " + stats(logTimes));
+        out.println("   linear scale " + stats(linearTimes));
+        List<Double> frames = frameIntervals(view, values, log, Math.max(30, runs));
+        out.println("   frame interval while redrawing every frame (includes rendering): " + stats(frames));
+        out.flush();
+    }
+
+    /** Redraws in every pulse and records the time between pulses. */
+    private static List<Double> frameIntervals(HeatmapView view, float[] values, ColourScale scale, int frames) throws InterruptedException {
+        List<Double> out = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Platform.runLater(() -> new AnimationTimer() {
+            private long last;
+
+            @Override
+            public void handle(long now) {
+                if (last != 0) out.add((now - last) / 1e6);
+                last = now;
+                view.setData(values, MAP_TOKENS, MAP_TOKENS, scale);
+                if (out.size() >= frames) {
+                    stop();
+                    done.countDown();
+                }
+            }
+        }.start());
+        if (!done.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("frames did not come");
+        return out.subList(Math.min(3, out.size() - 1), out.size());   // the first frames include warm-up
+    }
+
+    private static void stall(Path model, String prompt, int analyses, PrintWriter out) throws Exception {
+        WorkbenchWindow w = fx(() -> {
+            Stage stage = new Stage();
+            WorkbenchWindow win = new WorkbenchWindow(stage);
+            stage.setScene(new Scene(win.root(), 1400, 900));
+            stage.show();
+            win.open(model, prompt);
+            return win;
+        });
+        waitIdle(w);
+        List<String> views = List.of("attention", "load", "routing");
+
+        // Pass 1: how late does the FX thread run a task posted to it? One task at a time, the next
+        // 2 ms after the last ran, so that the probe never builds a queue of its own.
+        AtomicBoolean probing = new AtomicBoolean(true);
+        List<Double> delays = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread probe = new Thread(() -> {
+            while (probing.get()) {
+                long posted = System.nanoTime();
+                CountDownLatch ran = new CountDownLatch(1);
+                Platform.runLater(() -> {
+                    delays.add((System.nanoTime() - posted) / 1e6);
+                    ran.countDown();
+                });
+                try {
+                    ran.await();
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "fx-stall-probe");
+        probe.setDaemon(true);
+        probe.start();
+        for (String view : views) {
+            for (int i = 0; i < analyses; i++) analyseOnce(w, view, prompt, i);
+        }
+        probing.set(false);
+        probe.join();
+        List<Double> all;
+        synchronized (delays) {
+            all = new ArrayList<>(delays);
+        }
+        out.println("3. FX thread while the window analyses " + views.size() * analyses + " prompts of about " + PROMPT_TOKENS
+                + " tokens (attention, load and routing views shown in turn):");
+        out.println("   how late a task posted to the FX thread runs (one at a time, every 2 ms): " + stats(all));
+
+        // Pass 2, without the probe: the CPU time the FX and render threads spend per analysis.
+        long fxThread = fx(() -> Thread.currentThread().threadId());
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        out.println("   CPU time per analysis (what the threads themselves spent, which the machine's load does not inflate):");
+        for (String view : views) {
+            List<Double> fxCpu = new ArrayList<>(), renderCpu = new ArrayList<>();
+            for (int i = 0; i < analyses; i++) {
+                long before = threads.getThreadCpuTime(fxThread), renderBefore = renderCpu(threads);
+                analyseOnce(w, view, prompt, i);
+                fxCpu.add((threads.getThreadCpuTime(fxThread) - before) / 1e6);
+                renderCpu.add((renderCpu(threads) - renderBefore) / 1e6);
+            }
+            out.printf(Locale.ROOT, "   %-9s FX thread %s%n", view, stats(fxCpu));
+            out.printf(Locale.ROOT, "   %-9s renderer  %s%n", "", stats(renderCpu));
+        }
+        out.flush();
+        fx(() -> {
+            w.close();
+            return null;
+        });
+    }
+
+    /** Shows the view, changes the prompt (a different one each time) and waits for the analysis to be drawn. */
+    private static void analyseOnce(WorkbenchWindow w, String view, String prompt, int i) throws Exception {
+        String p = prompt.substring(0, prompt.length() - 1 - (i % 3));
+        fx(() -> {
+            w.showView(view);
+            w.state().prompt.set(p);
+            w.controller().analyseNow();
+            return null;
+        });
+        waitIdle(w);
+    }
+
+    /** Which Prism pipeline draws (es2 = OpenGL, sw = software): it sets what a frame costs. Internal API, so best effort. */
+    private static String pipeline() {
+        try {
+            return com.sun.prism.GraphicsPipeline.getPipeline().getClass().getSimpleName();
+        } catch (Throwable t) {
+            return "unknown";
+        }
+    }
+
+    /** CPU time of JavaFX's render thread (QuantumRenderer), which draws the frames the FX thread prepares. */
+    private static long renderCpu(java.lang.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("QuantumRenderer")) sum += Math.max(0, threads.getThreadCpuTime(t.threadId()));
+        }
+        return sum;
+    }
+
+    private static void waitIdle(WorkbenchWindow w) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            if (fx(() -> w.controller().isIdle() && w.state().analysis.get() != null)) {
+                Thread.sleep(50);   // let the views' own updates run
+                return;
+            }
+        }
+        throw new IllegalStateException("the analysis did not finish");
+    }
+
+    /** Causal rows decaying with distance, normalised: the texture a real attention map has. */
+    static float[] syntheticAttention(int T) {
+        float[] v = new float[T * T];
+        Random r = new Random(1);
+        for (int q = 0; q < T; q++) {
+            double sum = 0;
+            for (int k = 0; k <= q; k++) {
+                v[q * T + k] = (float) (Math.exp(-0.05 * (q - k)) * r.nextDouble() + 1e-6);
+                sum += v[q * T + k];
+            }
+            for (int k = 0; k <= q; k++) v[q * T + k] /= (float) sum;
+        }
+        return v;
+    }
+
+    private static double timed(Runnable r) {
+        long t = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t) / 1e6;
+    }
+
+    /** The machine's 1-minute load average: the figures mean little when other work shares the cores. */
+    private static String loadAverage() {
+        double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", l);
+    }
+
+    static String stats(List<Double> ms) {
+        double[] v = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (v.length == 0) return "no samples";
+        return String.format(Locale.ROOT, "median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, min %.2f ms (n=%d)",
+                v[v.length / 2], v[(int) Math.min(v.length - 1, Math.floor(v.length * 0.9))],
+                v[(int) Math.min(v.length - 1, Math.floor(v.length * 0.99))], v[v.length - 1], v[0], v.length);
+    }
+
+    private static void startFx() {
+        CountDownLatch started = new CountDownLatch(1);
+        try {
+            Platform.startup(started::countDown);
+        } catch (IllegalStateException alreadyRunning) {
+            started.countDown();
+        }
+        Platform.setImplicitExit(false);
+    }
+
+    private static <T> T fx(Callable<T> work) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f.get(300, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,234 @@
+package io.moescope.viz.workbench;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.AnalysisService;
+import io.moescope.analysis.BatchAnalysis;
+import io.moescope.analysis.BatchAnalysisService;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.analysis.Prompt;
+import io.moescope.backend.Backends;
+import io.moescope.grad.GradientFlow;
+import io.moescope.grad.GradientFlowReport;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import javafx.animation.PauseTransition;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.concurrent.Task;
+import javafx.util.Duration;
+
+/**
+ * Runs model loading and analyses off the FX thread, one at a time on a single compute thread, and
+ * publishes results into the {@link WorkbenchState}. A new request cancels the previous one: its
+ * result, should it still arrive, is dropped. Prompt edits are debounced so typing stays fluid.
+ */
+public final class AnalysisController implements AutoCloseable {
+    /** Longer prompts need L * H * T * T floats of attention; beyond this the window would stall on memory. */
+    public static final int MAX_TOKENS = 4096;
+    private static final Duration DEBOUNCE = Duration.millis(300);
+
+    private final WorkbenchState state;
+    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "moescope-compute");
+        t.setDaemon(true);
+        return t;
+    });
+    private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
+    private final ObjectProperty<Task<?>> running = new SimpleObjectProperty<>(this, "running");
+    private Task<Analysis> analysisTask;
+    /** The last task's failure, for the headless screenshot, which must not save a picture of an error. */
+    private final ObjectProperty<Throwable> failure = new SimpleObjectProperty<>(this, "failure");
+
+    public AnalysisController(WorkbenchState state) {
+        this.state = state;
+        debounce.setOnFinished(e -> analyseNow());
+        state.prompt.addListener((o, a, b) -> debounce.playFromStart());
+    }
+
+    /** The task in progress, for the progress bar and cancel button; null when idle. */
+    public ReadOnlyObjectProperty<Task<?>> runningProperty() {
+        return running;
+    }
+
+
+    /** Loads a model folder on the current backend, then analyses the prompt. */
+    public void openModel(Path dir) {
+        String backend = state.backend.get();
+        cancel();
+        Task<LoadedModel> task = new Task<>() {
+            @Override
+            protected LoadedModel call() {
+                updateMessage("loading " + dir.getFileName() + " on " + backend + " …");
+                updateProgress(-1, 1);
+                return LoadedModel.open(dir, Backends.open(backend, computeThreads()));
+            }
+        };
+        submit(task, loaded -> {
+            LoadedModel old = state.model.get();
+            state.analysis.set(null);
+            state.batch.set(null);
+            state.modelDir.set(dir);
+            state.model.set(loaded);
+            if (old != null) compute.execute(old::close);   // after anything still running on it
+            state.message.set("loaded " + dir.getFileName() + " on " + loaded.backendName());
+            RecentModels.add(dir);
+            analyseNow();
+        });
+    }
+
+    /**
+     * CPU threads for the java backend: all cores but one, which stays free for the FX thread, so
+     * that the window keeps drawing while an analysis runs (on a 2-core machine the difference
+     * between a fluid window and one that stalls for the length of a forward pass).
+     */
+    static int computeThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    }
+
+    /** Analyses the current prompt at once (no debounce), cancelling a run in progress. */
+    public void analyseNow() {
+        debounce.stop();
+        LoadedModel m = state.model.get();
+        String text = state.prompt.get();
+        if (m == null || text == null || text.isEmpty()) return;
+        if (analysisTask != null) analysisTask.cancel();
+        Task<Analysis> task = new Task<>() {
+            @Override
+            protected Analysis call() {
+                updateMessage("analysing …");
+                updateProgress(-1, 1);
+                Prompt p = m.encode(text);
+                if (p.ids().length > MAX_TOKENS) {
+                    throw new IllegalArgumentException(p.ids().length + " tokens: the workbench analyses at most " + MAX_TOKENS);
+                }
+                if (isCancelled()) throw new CancellationException();
+                Analysis a = AnalysisService.analyse(m.model(), p.ids(), p.tokens());
+                if (p.note() != null) updateMessage(p.note());
+                return a;
+            }
+        };
+        analysisTask = task;
+        submit(task, a -> {
+            if (task != analysisTask || state.model.get() != m) return;   // superseded
+            state.selection.clamp(a.tokenCount(), a.layers(), a.config().numExperts());
+            state.gradients.set(null);
+            state.analysis.set(a);
+            String note = task.getMessage() != null && task.getMessage().startsWith("no tokenizer") ? " · " + task.getMessage() : "";
+            state.message.set(String.format(Locale.ROOT, "analysed %d tokens in %.1f ms", a.tokenCount(), a.totalNanos() / 1e6) + note);
+        });
+    }
+
+    /** Gradient flow of the current prompt (a backward pass), for the gradient view. */
+    public void analyseGradients(double learningRate) {
+        LoadedModel m = state.model.get();
+        Analysis a = state.analysis.get();
+        if (m == null || a == null) return;
+        if (a.tokenCount() < 2) {
+            state.message.set("gradients need at least two tokens (the loss predicts the next one)");
+            return;
+        }
+        Task<GradientFlowReport> task = new Task<>() {
+            @Override
+            protected GradientFlowReport call() {
+                updateMessage("backward pass …");
+                updateProgress(-1, 1);
+                return GradientFlow.analyze(m.model(), a.ids(), learningRate);
+            }
+        };
+        submit(task, g -> {
+            if (state.analysis.get() != a) return;   // the prompt changed meanwhile
+            state.gradients.set(g);
+            state.message.set(String.format(Locale.ROOT, "gradients of %d tokens: total norm %.4g", g.tokens(), g.totalGradNorm()));
+        });
+    }
+
+    /** Expert load over a whole text file, in chunks, with progress; cancellable between chunks. */
+    public void analyseFile(Path text, int chunkTokens) {
+        LoadedModel m = state.model.get();
+        if (m == null) return;
+        cancel();
+        Task<BatchAnalysis> task = new Task<>() {
+            @Override
+            protected BatchAnalysis call() {
+                return BatchAnalysisService.analyse(m, text, chunkTokens, (done, total, msg) -> {
+                    updateProgress(done, total);
+                    updateMessage(msg);
+                }, this::isCancelled);
+            }
+        };
+        submit(task, b -> {
+            state.batch.set(b);
+            state.message.set(String.format(Locale.ROOT, "%s: %d tokens in %d chunks", text.getFileName(), b.tokens(), b.chunks()));
+        });
+    }
+
+    /** Any other work off the FX thread (report export), with the progress bar and cancel button. */
+    public <T> void run(String message, java.util.concurrent.Callable<T> work, Consumer<T> done) {
+        Task<T> task = new Task<>() {
+            @Override
+            protected T call() throws Exception {
+                updateMessage(message);
+                updateProgress(-1, 1);
+                return work.call();
+            }
+        };
+        submit(task, done);
+    }
+
+    /** Stops waiting for the running task; its result will be ignored. */
+    public void cancel() {
+        debounce.stop();
+        Task<?> t = running.get();
+        if (t != null) t.cancel();
+        running.set(null);
+    }
+
+    private <T> void submit(Task<T> task, Consumer<T> onSuccess) {
+        task.setOnSucceeded(e -> {
+            if (running.get() == task) running.set(null);
+            onSuccess.accept(task.getValue());
+        });
+        task.setOnFailed(e -> {
+            if (running.get() == task) running.set(null);
+            failure.set(task.getException());
+            state.message.set("failed: " + oneLine(task.getException()));
+        });
+        task.setOnCancelled(e -> {
+            if (running.get() == task) running.set(null);
+        });
+        running.set(task);
+        compute.execute(task);
+    }
+
+    static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? t.toString() : t.getMessage();
+        return m.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    public ReadOnlyObjectProperty<Throwable> failureProperty() {
+        return failure;
+    }
+
+    /** True when nothing is queued, debouncing or running (tests and the headless screenshot wait for this). */
+    public boolean isIdle() {
+        return running.get() == null && debounce.getStatus() != javafx.animation.Animation.Status.RUNNING;
+    }
+
+    /** The compute thread, for other off-FX-thread work that touches the model (tensor statistics). */
+    public java.util.concurrent.Executor executor() {
+        return compute;
+    }
+
+    @Override
+    public void close() {
+        cancel();
+        LoadedModel m = state.model.get();
+        if (m != null) compute.execute(m::close);
+        compute.shutdown();
+    }
+}

@@ -1,0 +1,88 @@
+package io.moescope.viz.workbench;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import javafx.scene.Node;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.TransferMode;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.Window;
+
+/** The ways to open a model: a folder chooser, the recent and sample model menus, and dropping a folder on the window. */
+final class ModelChooser {
+    private final Consumer<Path> open;
+
+    ModelChooser(Consumer<Path> open) {
+        this.open = open;
+    }
+
+    void choose(Window owner) {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Open an HF model folder (config.json + *.safetensors)");
+        List<Path> recent = RecentModels.list();
+        if (!recent.isEmpty() && recent.getFirst().getParent() != null && Files.isDirectory(recent.getFirst().getParent())) {
+            dc.setInitialDirectory(recent.getFirst().getParent().toFile());
+        }
+        File f = dc.showDialog(owner);
+        if (f != null) open.accept(f.toPath());
+    }
+
+    /** Rebuilt each time it is shown, so it lists what exists now. */
+    Menu recentMenu() {
+        Menu m = new Menu("Recent models");
+        m.setOnShowing(e -> fill(m, RecentModels.list(), "none yet"));
+        fill(m, RecentModels.list(), "none yet");
+        return m;
+    }
+
+    Menu sampleMenu() {
+        Menu m = new Menu("Sample models");
+        fill(m, SampleModels.list(), "none in " + SampleModels.dir());
+        return m;
+    }
+
+    private void fill(Menu m, List<Path> dirs, String empty) {
+        m.getItems().clear();
+        for (Path p : dirs) {
+            MenuItem item = new MenuItem(p.getFileName() + "   " + p.getParent());
+            item.setMnemonicParsing(false);
+            item.setOnAction(e -> open.accept(p));
+            m.getItems().add(item);
+        }
+        if (dirs.isEmpty()) {
+            MenuItem none = new MenuItem(empty);
+            none.setDisable(true);
+            m.getItems().add(none);
+        }
+    }
+
+    static SeparatorMenuItem separator() {
+        return new SeparatorMenuItem();
+    }
+
+    /** Accepts a dropped folder (or a file inside one, such as config.json) as the model to open. */
+    void acceptDrops(Node target) {
+        target.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY_OR_MOVE);
+            e.consume();
+        });
+        target.setOnDragDropped(this::dropped);
+    }
+
+    private void dropped(DragEvent e) {
+        boolean done = false;
+        if (e.getDragboard().hasFiles() && !e.getDragboard().getFiles().isEmpty()) {
+            Path p = e.getDragboard().getFiles().getFirst().toPath();
+            open.accept(Files.isDirectory(p) ? p : p.getParent());
+            done = true;
+        }
+        e.setDropCompleted(done);
+        e.consume();
+    }
+}

@@ -1,0 +1,29 @@
+package io.moescope.viz.workbench;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.BatchAnalysis;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.grad.GradientFlowReport;
+import java.nio.file.Path;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+/** Everything the window shows, as observable properties; changed only on the FX thread. */
+public final class WorkbenchState {
+    public final ObjectProperty<Path> modelDir = new SimpleObjectProperty<>(this, "modelDir");
+    public final ObjectProperty<LoadedModel> model = new SimpleObjectProperty<>(this, "model");
+    public final ObjectProperty<Analysis> analysis = new SimpleObjectProperty<>(this, "analysis");
+    public final ObjectProperty<BatchAnalysis> batch = new SimpleObjectProperty<>(this, "batch");
+    /** Gradient flow of the current analysis' prompt; null until the gradient view asks for it. */
+    public final ObjectProperty<GradientFlowReport> gradients = new SimpleObjectProperty<>(this, "gradients");
+    public final StringProperty prompt = new SimpleStringProperty(this, "prompt", "");
+    public final StringProperty backend = new SimpleStringProperty(this, "backend", "java");
+    /** One line for the status bar: the last thing that happened, or went wrong. */
+    public final StringProperty message = new SimpleStringProperty(this, "message", "");
+    public final BooleanProperty presenter = new SimpleBooleanProperty(this, "presenter", false);
+    public final Selection selection = new Selection();
+}

@@ -1,0 +1,81 @@
+package io.moescope.viz.heatmap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class HeatmapRasterTest {
+
+    @Test
+    void fastLog2IsWithinAFractionOfAColourStep() {
+        Random r = new Random(3);
+        for (int i = 0; i < 100_000; i++) {
+            float v = (float) Math.pow(10, -8 + 8 * r.nextDouble());
+            assertEquals(Math.log(v) / Math.log(2), HeatmapRaster.fastLog2(v), 2e-3, "at " + v);
+        }
+    }
+
+    @Test
+    void logScaleColoursMatchTheScale() {
+        ColourScale s = ColourScale.log(1e-4, 1);
+        float[] v = {0, 1e-5f, 1e-4f, 1e-3f, 1e-2f, 0.1f, 1f, 2f};
+        int[] out = new int[v.length];
+        HeatmapRaster.fill(v, 1, v.length, s, out);
+        for (int i = 0; i < v.length; i++) assertEquals(s.argb(v[i]), out[i], "value " + v[i]);
+        assertEquals(ColourMap.RAMP[0], out[0], "zero takes the lowest colour");
+        assertEquals(ColourMap.RAMP[255], out[7], "above the maximum is clamped");
+    }
+
+    @Test
+    void linearScaleColoursMatchTheScale() {
+        ColourScale s = ColourScale.linear(0, 4);
+        float[] v = {-1, 0, 1, 2, 3, 4, 5};
+        int[] out = new int[v.length];
+        HeatmapRaster.fill(v, 1, v.length, s, out);
+        for (int i = 0; i < v.length; i++) assertEquals(s.argb(v[i]), out[i], "value " + v[i]);
+    }
+
+    @Test
+    void largeMapsUseAllCoresAndGiveTheSameColours() {
+        int n = 512;
+        float[] v = new float[n * n];
+        Random r = new Random(1);
+        for (int i = 0; i < v.length; i++) v[i] = r.nextFloat();
+        int[] par = new int[v.length];
+        HeatmapRaster.fill(v, n, n, ColourScale.linear(0, 1), par);
+        for (int i = 0; i < v.length; i += 997) assertEquals(ColourScale.linear(0, 1).argb(v[i]), par[i]);
+    }
+
+    @Test
+    void resampleKeepsTheMaximumWhenShrinkingAndRepeatsWhenGrowing() {
+        float[] v = {0, 0, 0, 9,
+                     0, 0, 0, 0,
+                     1, 0, 0, 0,
+                     0, 0, 2, 0};
+        assertArrayEquals(new float[]{0, 9, 1, 2}, HeatmapRaster.resampleMax(v, 0, 4, 4, 2, 2));
+        float[] grown = HeatmapRaster.resampleMax(new float[]{1, 2, 3, 4}, 0, 2, 2, 4, 4);
+        assertArrayEquals(new float[]{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, grown);
+    }
+
+    @Test
+    void categoriesTakePaletteColours() {
+        int[] out = new int[3];
+        HeatmapRaster.fillCategorical(new float[]{0, 2, -1}, Palette.EXPERTS, out);
+        assertEquals(Palette.EXPERTS[0], out[0]);
+        assertEquals(Palette.EXPERTS[2], out[1]);
+        assertEquals(0xffffffff, out[2]);
+    }
+
+    @Test
+    void rampRunsFromDarkToLight() {
+        int dark = ColourMap.RAMP[0], light = ColourMap.RAMP[255];
+        assertTrue(lum(dark) < lum(ColourMap.RAMP[128]) && lum(ColourMap.RAMP[128]) < lum(light));
+    }
+
+    private static double lum(int c) {
+        return 0.299 * ((c >> 16) & 0xff) + 0.587 * ((c >> 8) & 0xff) + 0.114 * (c & 0xff);
+    }
+}

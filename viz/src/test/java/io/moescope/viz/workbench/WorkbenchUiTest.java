@@ -1,0 +1,374 @@
+package io.moescope.viz.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.session.Session;
+import io.moescope.viz.session.SessionFiles;
+import io.moescope.viz.view.AnalysisView;
+import io.moescope.viz.view.AttentionView;
+import io.moescope.viz.view.ExpertLoadView;
+import io.moescope.viz.view.GradientView;
+import io.moescope.viz.view.ModelView;
+import io.moescope.viz.view.RoutingView;
+import io.moescope.viz.widget.ChipFlow;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.geometry.Bounds;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.framework.junit5.Stop;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The real window on the Mixtral conformance model, driven by TestFX under Xvfb (.ci/run): every
+ * view shows data (checked through what hovering says), two prompts give different pixels,
+ * selection is linked, and every export is a valid file. Skipped without a display.
+ */
+@EnabledIfEnvironmentVariable(named = "DISPLAY", matches = ".+")
+@ExtendWith(ApplicationExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WorkbenchUiTest {
+    private static final String PROMPT_A = "In the beginning God created the heaven and the earth.";
+    private static final String PROMPT_B = "And the earth was without form, and void; and darkness was upon the deep.";
+    private static final Path MODEL = io.moescope.viz.Conformance.dir().resolve("mixtral-a");
+
+    @TempDir
+    static Path settings;
+
+    private WorkbenchWindow window;
+
+    @BeforeAll
+    static void isolateSettings() {
+        System.setProperty("moescope.settings", settings.toString());
+    }
+
+    @Start
+    void start(Stage stage) {
+        window = new WorkbenchWindow(stage);
+        stage.setScene(new Scene(window.root(), 1400, 900));
+        stage.show();
+        window.open(MODEL, PROMPT_A);
+    }
+
+    @Stop
+    void stop() {
+        window.close();
+    }
+
+    private void awaitAnalysis() throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle()
+                && window.state().analysis.get() != null && window.state().model.get() != null));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static <T> T fx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
+    }
+
+    private void show(String id) throws Exception {
+        fx(() -> {
+            window.showView(id);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Moves the mouse over the middle of a heatmap's cells and returns what the tooltip says. */
+    private String hover(FxRobot robot, HeatmapView map, double fx, double fy) throws Exception {
+        Bounds b = fx(() -> map.localToScreen(map.getBoundsInLocal()));
+        // the cells start after the label margins; aim well inside them
+        robot.moveTo(new javafx.geometry.Point2D(b.getMinX() + b.getWidth() * fx, b.getMinY() + b.getHeight() * fy));
+        WaitForAsyncUtils.waitForFxEvents();
+        return fx(() -> map.hoverTextProperty().get());
+    }
+
+    @Test
+    @Order(1)
+    void statusBarAndTokenChips(FxRobot robot) throws Exception {
+        awaitAnalysis();
+        assertEquals(PROMPT_A.length(), fx(() -> window.state().analysis.get().tokenCount()), "one token per byte without a tokenizer");
+        Label model = fx(() -> (Label) window.root().lookup("#status-model"));
+        assertEquals("model: mixtral-a", fx(model::getText));
+        assertEquals("backend: java", fx(() -> ((Label) window.root().lookup("#status-backend")).getText()));
+        assertTrue(fx(() -> ((Label) window.root().lookup("#status-last-run")).getText()).matches("last run: [0-9.]+ ms, 54 tokens"));
+        ChipFlow chips = fx(() -> (ChipFlow) window.root().lookup("#token-strip"));
+        assertEquals(PROMPT_A.length(), fx(chips::size));
+        javafx.geometry.Point2D centre = fx(() -> chips.localToScreen(chips.chipCentre(2)));
+        robot.moveTo(centre);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("position 2 · id 32 · '·'", fx(() -> chips.hoverTextProperty().get()));
+    }
+
+    @Test
+    @Order(2)
+    void attentionViewShowsProbabilitiesOnHover(FxRobot robot) throws Exception {
+        awaitAnalysis();
+        show("attention");
+        AttentionView v = (AttentionView) fx(() -> window.view("attention"));
+        assertTrue(fx(v::hasData));
+        String text = hover(robot, v.map(), 0.6, 0.9);
+        assertTrue(text.matches("query \\d+ '.*' → key \\d+ '.*': p = [0-9.]+"), text);
+        // a single head, then the log/linear switch: both redraw
+        int[] mean = fx(() -> v.map().pixels());
+        fx(() -> {
+            window.state().selection.head.set(2);
+            return null;
+        });
+        assertFalse(Arrays.equals(mean, fx(() -> v.map().pixels())), "head 2 looks like the mean of heads");
+        fx(() -> {
+            v.setLogScale(false);
+            return null;
+        });
+        assertTrue(fx(() -> !v.isLogScale()));
+    }
+
+    @Test
+    @Order(3)
+    void loadViewShowsCountsAndBalance(FxRobot robot) throws Exception {
+        awaitAnalysis();
+        show("load");
+        ExpertLoadView v = (ExpertLoadView) fx(() -> window.view("load"));
+        assertTrue(fx(v::hasData));
+        assertTrue(fx(v::summaryText).contains("aux loss"), fx(v::summaryText));
+        String text = hover(robot, v.heatmap(), 0.5, 0.6);
+        assertTrue(text.matches("layer \\d, expert \\d: \\d+ tokens .*"), text);
+        assertEquals(1, fx(() -> v.charts().size()), "the bar chart");
+        fx(() -> {
+            v.setCapacityFactor(2.0);
+            return null;
+        });
+        assertTrue(fx(v::summaryText).contains("capacity factor 2.00"), fx(v::summaryText));
+    }
+
+    @Test
+    @Order(4)
+    void routingViewShowsTopkOnHoverAndLinksSelection(FxRobot robot) throws Exception {
+        awaitAnalysis();
+        show("routing");
+        RoutingView v = (RoutingView) fx(() -> window.view("routing"));
+        assertTrue(fx(v::hasData));
+        String text = hover(robot, v.grid(), 0.5, 0.8);
+        assertTrue(text.matches("token \\d+ '.*', layer \\d: E\\d \\([0-9.]+\\), E\\d \\([0-9.]+\\); router entropy [0-9.]+"), text);
+        assertTrue(hover(robot, v.coActivation(), 0.5, 0.5).contains("expert"));
+        assertEquals(3, fx(() -> v.charts().size()), "Sankey, router distribution, entropy");
+
+        // clicking a token in the grid selects it everywhere
+        robot.clickOn(robot.point(v.grid()).atOffset(new javafx.geometry.Point2D(0, 0)));
+        WaitForAsyncUtils.waitForFxEvents();
+        int token = fx(() -> window.state().selection.token.get());
+        assertTrue(token >= 0, "a click on the grid selects a token");
+        ChipFlow chips = fx(() -> (ChipFlow) window.root().lookup("#token-strip"));
+        assertEquals(token, fx(chips::selected), "the token strip highlights the selected token");
+    }
+
+    @Test
+    @Order(5)
+    void twoPromptsGiveDifferentPixels() throws Exception {
+        awaitAnalysis();
+        AttentionView att = (AttentionView) fx(() -> window.view("attention"));
+        RoutingView routing = (RoutingView) fx(() -> window.view("routing"));
+        ExpertLoadView load = (ExpertLoadView) fx(() -> window.view("load"));
+        int[] a1 = pixels("attention", att.map()), r1 = pixels("routing", routing.grid()), l1 = pixels("load", load.heatmap());
+        fx(() -> {
+            window.state().prompt.set(PROMPT_B);   // as typing would: debounced, then analysed
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle()
+                && window.state().analysis.get() != null && window.state().analysis.get().tokenCount() == PROMPT_B.length()));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(Arrays.equals(a1, pixels("attention", att.map())), "attention");
+        assertFalse(Arrays.equals(r1, pixels("routing", routing.grid())), "routing");
+        assertFalse(Arrays.equals(l1, pixels("load", load.heatmap())), "expert load");
+    }
+
+    /** Views draw only while shown, so show the view first. */
+    private int[] pixels(String view, HeatmapView map) throws Exception {
+        show(view);
+        int[] p = fx(map::pixels);
+        assertTrue(p.length > 100, view + " drew nothing");
+        return p;
+    }
+
+    @Test
+    @Order(6)
+    void gradientViewComputesWhenShown(FxRobot robot) throws Exception {
+        awaitAnalysis();
+        show("gradients");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.state().gradients.get() != null));
+        WaitForAsyncUtils.waitForFxEvents();
+        GradientView v = (GradientView) fx(() -> window.view("gradients"));
+        assertTrue(fx(v::hasData));
+        assertTrue(fx(v::summaryText).startsWith("loss "), fx(v::summaryText));
+        String text = hover(robot, v.expertHeatmap(), 0.5, 0.6);
+        assertTrue(text.matches("layer \\d, expert \\d: ‖grad‖ .*"), text);
+    }
+
+    @Test
+    @Order(7)
+    void modelViewShowsConfigAndTensorStatistics() throws Exception {
+        awaitAnalysis();
+        show("model");
+        ModelView v = (ModelView) fx(() -> window.view("model"));
+        assertTrue(fx(v::hasData));
+        fx(() -> {
+            v.tensorTable().getSelectionModel().select(0);
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(v::statsText).contains("mean"));
+        assertTrue(fx(v::statsText).contains("std"), fx(v::statsText));
+        assertEquals(1, fx(() -> v.charts().size()), "the histogram");
+        String params = fx(() -> ((Label) window.root().lookup("#model-parameters")).getText());
+        assertTrue(params.contains("active per token"), params);
+    }
+
+    @Test
+    @Order(8)
+    void exportsAreValidFiles(@TempDir Path dir) throws Exception {
+        awaitAnalysis();
+        show("routing");
+        AnalysisView routing = fx(() -> window.view("routing"));
+        Path png = dir.resolve("routing.png");
+        fx(() -> {
+            window.actions().exportPng(routing, png);
+            return null;
+        });
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img, "PNG readable");
+        double width = fx(() -> routing.node().getLayoutBounds().getWidth());
+        assertEquals(Math.round(2 * width), img.getWidth(), 2, "exported at 2x");
+
+        List<Path> svgs = fx(() -> window.actions().exportSvg(routing, dir));
+        assertEquals(3, svgs.size());
+        for (Path svg : svgs) {
+            var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+            assertEquals("svg", doc.getDocumentElement().getTagName(), svg.toString());
+        }
+
+        Path html = dir.resolve("report.html"), pdf = dir.resolve("report.pdf");
+        fx(() -> {
+            window.actions().exportReport(html, () -> { });
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> Files.exists(html) && fx(() -> window.controller().isIdle()));
+        fx(() -> {
+            window.actions().exportReport(pdf, () -> { });
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> Files.exists(pdf) && fx(() -> window.controller().isIdle()));
+        checkHtml(html);
+        try (PDDocument d = Loader.loadPDF(pdf.toFile())) {
+            assertTrue(d.getNumberOfPages() > 0);
+        }
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temp files left behind");
+        }
+    }
+
+    /** The report embeds its figures and carries the numbers as JSON. */
+    static void checkHtml(Path html) throws IOException {
+        String s = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(s.contains("<img alt=") && s.contains("src=\"data:image/png;base64,"), "embedded images");
+        int start = s.indexOf("<script type=\"application/json\" id=\"moescope-data\">");
+        assertTrue(start > 0, "the numbers as JSON");
+        String json = s.substring(s.indexOf('>', start) + 1, s.indexOf("</script>", start));
+        JsonNode j = new ObjectMapper().readTree(json);
+        assertTrue(j.get("load").get("counts").isArray());
+        String b64 = s.substring(s.indexOf("base64,") + 7, s.indexOf('"', s.indexOf("base64,")));
+        assertNotNull(ImageIO.read(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(b64))));
+    }
+
+    @Test
+    @Order(9)
+    void sessionRoundTrip(@TempDir Path dir) throws Exception {
+        awaitAnalysis();
+        fx(() -> {
+            window.state().selection.token.set(5);
+            window.state().selection.layer.set(1);
+            window.state().selection.head.set(3);
+            window.showView("load");
+            return null;
+        });
+        Session s = fx(window::session);
+        Path file = dir.resolve("session.json");
+        SessionFiles.write(s, file);
+        Session back = SessionFiles.read(file);
+        assertEquals(s, back);
+        assertEquals(MODEL.toAbsolutePath().toString(), back.model());
+        assertEquals("load", back.view());
+        fx(() -> {
+            window.state().selection.token.set(0);
+            window.showView("attention");
+            window.restore(back);
+            return null;
+        });
+        awaitAnalysis();
+        assertEquals(5, fx(() -> window.state().selection.token.get()));
+        assertEquals(3, fx(() -> window.state().selection.head.get()));
+        assertEquals("load", fx(() -> window.currentView().id()));
+    }
+
+    @Test
+    @Order(10)
+    void fileBatchAndPresenterMode(@TempDir Path dir) throws Exception {
+        awaitAnalysis();
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, (PROMPT_A + " " + PROMPT_B + " ").repeat(4));
+        fx(() -> {
+            window.controller().analyseFile(text, 64);
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.state().batch.get() != null));
+        show("load");
+        ExpertLoadView v = (ExpertLoadView) fx(() -> window.view("load"));
+        assertTrue(fx(v::summaryText).contains("aux loss"));
+        assertEquals(8, fx(() -> window.state().batch.get().chunks()));
+        fx(() -> {
+            window.state().presenter.set(true);
+            return null;
+        });
+        assertTrue(fx(() -> window.root().getStyle()).contains("font-size"));
+    }
+
+    @Test
+    @Order(11)
+    void cancelStopsWaitingForARun() throws Exception {
+        awaitAnalysis();
+        fx(() -> {
+            window.state().prompt.set(PROMPT_B + " more");
+            window.controller().analyseNow();
+            window.controller().cancel();
+            return null;
+        });
+        assertTrue(fx(() -> window.controller().isIdle()), "cancel returns the window to idle at once");
+        assertEquals(PROMPT_A.length(), fx(() -> window.state().analysis.get().tokenCount()), "the cancelled run's result is dropped");
+    }
+}
