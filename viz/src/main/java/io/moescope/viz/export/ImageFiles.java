@@ -1,5 +1,6 @@
 package io.moescope.viz.export;
 
+import io.moescope.files.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

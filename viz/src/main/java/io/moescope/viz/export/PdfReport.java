@@ -1,5 +1,6 @@
 package io.moescope.viz.export;
 
+import io.moescope.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.moescope.viz.export;
 
+import io.moescope.files.AtomicFiles;
 import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

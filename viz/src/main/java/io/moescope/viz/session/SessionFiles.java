@@ -3,7 +3,7 @@ package io.moescope.viz.session;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.moescope.viz.export.AtomicFiles;
+import io.moescope.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -1,6 +1,6 @@
 package io.moescope.viz.workbench;
 
-import io.moescope.viz.export.AtomicFiles;
+import io.moescope.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

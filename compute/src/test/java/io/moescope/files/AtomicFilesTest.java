@@ -1,5 +1,6 @@
-package io.moescope.viz.export;
+package io.moescope.files;
 
+import io.moescope.files.AtomicFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

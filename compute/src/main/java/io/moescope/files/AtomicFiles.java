@@ -1,4 +1,4 @@
-package io.moescope.viz.export;
+package io.moescope.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Every file the workbench writes appears complete or not at all: it is written to a temporary
+ * Every file MoEScope writes (exports, reports, sessions, logs, checkpoints) appears complete or not
+ * at all: it is written to a temporary
  * file in the same folder (so the move stays on one file system) and then moved over the target.
  */
 public final class AtomicFiles {
@@ -17,6 +18,10 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface Writer {
         void write(OutputStream out) throws IOException;
+    }
+
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
