@@ -17,4 +17,11 @@ final class ModelFolder {
         if (!Files.isRegularFile(config)) throw new CheckpointException(config, "missing: not an HF model folder");
         return dir;
     }
+
+    /** A file the command reads (a config, a text): it must exist and be a regular file. */
+    static Path requireFile(Path file) {
+        if (!Files.exists(file)) throw new CheckpointException(file, "file does not exist");
+        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "is not a regular file");
+        return file;
+    }
 }

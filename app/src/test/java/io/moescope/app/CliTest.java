@@ -21,14 +21,14 @@ class CliTest {
     void helpListsTheCommands() {
         Cli r = Cli.run("--help");
         assertEquals(0, r.exitCode(), r::toString);
-        for (String command : new String[] {"info", "inspect", "tokenize", "gui"}) {
+        for (String command : new String[] {"info", "inspect", "tokenize", "gui", "report", "bench-ui"}) {
             assertTrue(r.out().contains("\n  " + command + " "), command + " missing from\n" + r.out());
         }
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"info", "inspect", "tokenize", "gui"}) {
+        for (String command : new String[] {"info", "inspect", "tokenize", "gui", "report", "bench-ui"}) {
             Cli r = Cli.run(command, "--help");
             assertEquals(0, r.exitCode(), r::toString);
             assertTrue(r.out().startsWith("Usage: moescope " + command), r::toString);
@@ -106,15 +106,38 @@ class CliTest {
         assertTrue(r.err().contains("output folder does not exist"), r::toString);
     }
 
-    /** Holds while gradients are not implemented; the lead updates it when --grads starts working. */
     @Test
-    void gradsFailCleanlyAndWriteNothing(@TempDir Path dir) throws IOException {
+    void gradsWriteOneGradientPerTrainedTensorInItsCheckpointShape(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("g.safetensors");
-        Cli r = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", "1,2,3", "--out", out.toString(), "--grads");
-        assertOneLineFailure(r, 2);
-        try (var files = Files.list(dir)) {
-            assertEquals(0, files.count(), "no output and no temp file may be left behind");
+        Cli r = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", "1,2,3", "--out", out.toString(), "--grads",
+                "--backend", "java");
+        assertEquals(0, r.exitCode(), r::toString);
+        try (var f = io.moescope.checkpoint.SafetensorsFile.open(out);
+             var ckpt = io.moescope.checkpoint.Checkpoint.open(MIXTRAL)) {
+            for (String name : ckpt.tensorNames()) {
+                var g = f.info("grad." + name);
+                assertTrue(g != null, "gradient of " + name);
+                assertEquals(java.util.Arrays.toString(ckpt.info(name).shape()), g.shapeString(), name);
+            }
+            assertEquals(ckpt.tensorNames().size(), f.tensors().keySet().stream().filter(n -> n.startsWith("grad.")).count());
         }
+    }
+
+    @Test
+    void gradientsPrintsTheFlowAsJson() throws IOException {
+        Cli r = Cli.run("gradients", "--model", MIXTRAL.toString(), "--ids", "5,17,42,7,9", "--json", "--backend", "java");
+        assertEquals(0, r.exitCode(), r::toString);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(2, json.get("layers").size(), r::toString);
+        assertTrue(json.get("total_grad_norm").asDouble() > 0, r::toString);
+        assertEquals(3, json.get("residual_grad_norms").size(), r::toString);
+    }
+
+    @Test
+    void gradientsRefusesASingleToken() {
+        Cli r = Cli.run("gradients", "--model", MIXTRAL.toString(), "--ids", "5", "--json");
+        assertOneLineFailure(r, 2);
+        assertTrue(r.err().contains("at least two tokens"), r::toString);
     }
 
     @Test

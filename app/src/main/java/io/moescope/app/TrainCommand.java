@@ -1,0 +1,122 @@
+package io.moescope.app;
+
+import io.moescope.backend.Backend;
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.tokenizer.Tokenizer;
+import io.moescope.train.TokenDataset;
+import io.moescope.train.Trainer;
+import io.moescope.train.TrainingConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train",
+        description = {"Train a model of any supported architecture from scratch, or --resume from the newest checkpoint in --out.",
+                "Checkpoints (HF layout) go to OUT/checkpoint-NNNNNN, the log to OUT/training_log.jsonl. Ctrl-C saves a checkpoint and stops."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "CONFIG.json",
+            description = "{\"model\": HF config, \"training\": settings} or an HF config.json (with an optional \"training\" object).")
+    Path config;
+
+    @Option(names = "--data", required = true, paramLabel = "TEXT", description = "UTF-8 training text; its tail is held out.")
+    Path data;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "DIR", description = "Folder with tokenizer.json (or the file).")
+    Path tokenizer;
+
+    @Option(names = "--steps", required = true, paramLabel = "N", description = "Total optimizer steps.")
+    int steps;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder for checkpoints and the log.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
+    boolean resume;
+
+    @Mixin ComputeOptions compute;
+
+    @Override
+    public Integer call() throws IOException {
+        if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        TrainingConfig cfg = TrainingConfig.load(ModelFolder.requireFile(config));
+        TextSplit text = TextSplit.of(readText(ModelFolder.requireFile(data)), cfg.heldOutFraction());
+        TokenDataset dataset;
+        Path tokenizerJson;
+        try (Tokenizer tok = Tokenizer.load(tokenizer)) {
+            tokenizerJson = tok.file();
+            dataset = new TokenDataset(tok.encode(text.train()), tok.encode(text.heldOut()));
+        }
+        Files.createDirectories(out);
+        // The held-out text travels with the model, so its stated held-out loss can be checked later.
+        io.moescope.files.AtomicFiles.writeString(out.resolve("heldout.txt"), text.heldOut());
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            // Ctrl-C: ask the loop to save and stop, and give it time to finish writing.
+            stop.set(true);
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (Backend backend = compute.open()) {
+            Trainer trainer = new Trainer(cfg, dataset, out, Optional.of(tokenizerJson), backend, err);
+            Trainer.Summary s = trainer.run(steps, resume, stop::get);
+            var o = spec.commandLine().getOut();
+            o.println(String.format(Locale.ROOT, "trained %d steps in %.1f s (%,.0f tokens/s), %,d parameters",
+                    s.steps(), s.wallSeconds(), s.tokensPerSecond(), s.parameters()));
+            o.println(String.format(Locale.ROOT, "final training loss %.4f; held-out loss %.4f (perplexity %.2f) vs unigram %.4f (perplexity %.2f)",
+                    s.finalTrainLoss(), s.heldOutLoss(), Math.exp(s.heldOutLoss()), s.unigramHeldOutLoss(), Math.exp(s.unigramHeldOutLoss())));
+            o.println("last checkpoint: " + s.lastCheckpoint());
+            compute.printProfile(spec.commandLine().getErr());
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already running: it will see the latch
+            }
+        }
+        return 0;
+    }
+
+    /** The text cut at a line boundary: the last fraction of it is held out, never trained on. */
+    record TextSplit(String train, String heldOut) {
+        static TextSplit of(String text, double heldOutFraction) {
+            int cut = (int) (text.length() * (1 - heldOutFraction));
+            int nl = text.indexOf('\n', cut);
+            cut = nl < 0 ? text.length() : nl + 1;
+            return new TextSplit(text.substring(0, cut), text.substring(cut));
+        }
+    }
+
+    private static String readText(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            if (text.isBlank()) throw new CheckpointException(file, "the training text is empty");
+            return text;
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new CheckpointException(file, "not valid UTF-8 text");
+        } catch (IOException e) {
+            throw new CheckpointException(file, "cannot read: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.moescope.train;
+
+import io.moescope.backend.Backend;
+import io.moescope.backend.RoutingRule;
+import io.moescope.backend.Tensor;
+import io.moescope.checkpoint.Checkpoint;
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.checkpoint.SafetensorsFile;
+import io.moescope.checkpoint.TensorData;
+import io.moescope.grad.Backprop;
+import io.moescope.grad.Gradients;
+import io.moescope.model.DecoderLayer;
+import io.moescope.model.ModelConfig;
+import io.moescope.model.MoeModel;
+import io.moescope.model.MoeTrace;
+import io.moescope.model.RandomModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Trains a model of any supported architecture from scratch, or resumes from the newest checkpoint
+ * in the output folder, in plain sight: sample windows, forward and backward, clip, step the
+ * optimizer, log, save. Every random draw depends only on the seed and the step, so a resumed run
+ * continues exactly as the uninterrupted one would have.
+ */
+public final class Trainer {
+    private final TrainingConfig cfg;
+    private final ModelConfig modelConfig;
+    private final TokenDataset data;
+    private final Path out;
+    private final Optional<Path> tokenizer;
+    private final Backend backend;
+    private final PrintStream progress;
+
+    public Trainer(TrainingConfig cfg, TokenDataset data, Path out, Optional<Path> tokenizer, Backend backend, PrintStream progress) {
+        this.cfg = cfg;
+        this.modelConfig = ModelConfig.parse(out.resolve("config.json"), cfg.model());
+        this.data = data;
+        this.out = out;
+        this.tokenizer = tokenizer;
+        this.backend = backend;
+        this.progress = progress;
+        for (int id : data.train()) {
+            if (id < 0 || id >= modelConfig.vocabSize()) {
+                throw new CheckpointException(out, "token id " + id + " of the training text is outside the model's vocabulary (vocab_size "
+                        + modelConfig.vocabSize() + "): use the tokenizer the config was made for");
+            }
+        }
+    }
+
+    /** What a finished run reports, and what a model card states. */
+    public record Summary(int steps, double finalTrainLoss, double heldOutLoss, double unigramHeldOutLoss,
+                          double wallSeconds, double tokensPerSecond, long parameters, Path lastCheckpoint) {}
+
+    /**
+     * @param steps    total optimizer steps of the run (a resumed run stops at the same total)
+     * @param resume   continue from the newest checkpoint in the output folder
+     * @param cancel   polled between steps; true stops after saving a checkpoint
+     */
+    public Summary run(int steps, boolean resume, BooleanSupplier cancel) {
+        CheckpointStore store = new CheckpointStore(out, cfg.keepLast());
+        MoeModel model = RandomModel.create(modelConfig, backend, cfg.seed(), cfg.model().path("initializer_range").asDouble(0.02));
+        Optimizer opt = new Optimizer(cfg, backend, model.parameters());
+        int start = 0;
+        if (resume) {
+            Optional<Path> latest = store.latest();
+            if (latest.isEmpty()) throw new CheckpointException(out, "--resume: no checkpoint-NNNNNN folder to resume from");
+            start = restore(model, opt, latest.get());
+        }
+        if (start >= steps) throw new CheckpointException(out, "already trained for " + start + " steps (asked for " + steps + ")");
+        LearningRateSchedule lr = new LearningRateSchedule(cfg.learningRate(), cfg.warmupSteps(), steps, cfg.minLrRatio());
+        Gradients grads = Gradients.zeros(model);
+        ProgressBar bar = new ProgressBar(progress, start, steps);
+        long began = System.nanoTime();
+        double lastLoss = Double.NaN;
+        Path lastCheckpoint = null;
+        try (TrainingLog log = TrainingLog.open(out.resolve("training_log.jsonl"), start)) {
+            for (int step = start + 1; step <= steps; step++) {
+                long t0 = System.nanoTime();
+                StepResult r = step(model, grads, step);
+                Map<String, Double> componentNorms = step % cfg.logEvery() == 0 || step == steps ? componentNorms(grads) : null;
+                double norm = grads.globalNorm();
+                if (cfg.clipNorm() > 0 && norm > cfg.clipNorm()) grads.scale((float) (cfg.clipNorm() / norm));
+                double rate = lr.at(step);
+                opt.step(grads, rate, step);
+                if (cfg.biasUpdateRate() > 0) updateCorrectionBias(model, r.load());
+                lastLoss = r.loss();
+                double tokS = cfg.tokensPerStep() / ((System.nanoTime() - t0) / 1e9);
+                bar.update(step, r.loss(), tokS);
+                if (componentNorms != null) log.write(logEntry(model, step, r, rate, norm, componentNorms, tokS));
+                boolean stop = cancel.getAsBoolean();
+                if (step % cfg.saveEvery() == 0 || step == steps || stop) {
+                    lastCheckpoint = store.save(step, cfg.model(), weights(model), opt.state(),
+                            new CheckpointStore.State(step, r.loss(), Map.of("seed", cfg.seed())), tokenizer);
+                }
+                if (stop) {
+                    bar.finish();
+                    return summary(model, step, lastLoss, began, lastCheckpoint, start);
+                }
+            }
+        }
+        bar.finish();
+        return summary(model, steps, lastLoss, began, lastCheckpoint, start);
+    }
+
+    private record StepResult(double loss, double auxLoss, int[][] load) {}
+
+    /** One optimizer step's gradients: batch x accumulation windows, each drawn from (seed, step, index). */
+    private StepResult step(MoeModel model, Gradients grads, int step) {
+        grads.zero();
+        int n = cfg.batchSize() * cfg.gradAccumulation();
+        boolean aux = cfg.auxLossCoef() > 0 && !modelConfig.architecture().usesMla();
+        var options = new Backprop.Options(1f / n, aux ? cfg.auxLossCoef() / n : 0);
+        double loss = 0, auxLoss = 0;
+        int[][] load = new int[modelConfig.numLayers()][];
+        for (int i = 0; i < n; i++) {
+            int[] ids = data.window(rng(step, i), cfg.seqLen());
+            Backprop.Result r = Backprop.run(model, ids, grads, options);
+            loss += r.loss() / n;
+            auxLoss += r.auxLoss() / n;
+            for (int l = 0; l < load.length; l++) {
+                if (r.expertTokens()[l] == null) continue;
+                if (load[l] == null) load[l] = new int[modelConfig.numExperts()];
+                for (int e = 0; e < load[l].length; e++) load[l][e] += r.expertTokens()[l][e];
+            }
+        }
+        return new StepResult(loss, auxLoss, load);
+    }
+
+    private SplittableRandom rng(int step, int index) {
+        return new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + step * 1_000_003L + index);
+    }
+
+    /**
+     * DeepSeek-V3's auxiliary-loss-free balancing: nudge each expert's correction bias up when it
+     * got fewer tokens than the mean this step, down when it got more. The bias steers the choice only.
+     */
+    private void updateCorrectionBias(MoeModel model, int[][] load) {
+        for (DecoderLayer layer : model.layers()) {
+            if (!layer.isMoe() || layer.moe().router().correctionBias() == null) continue;
+            int[] c = load[layer.index()];
+            double mean = 0;
+            for (int x : c) mean += (double) x / c.length;
+            float[] delta = new float[c.length];
+            for (int e = 0; e < c.length; e++) delta[e] = (float) (cfg.biasUpdateRate() * Math.signum(mean - c[e]));
+            try (Tensor d = backend.upload(delta, delta.length)) {
+                backend.addInPlace(layer.moe().router().correctionBias(), d);
+            }
+        }
+    }
+
+    /** Gradient norms grouped by component: each projection, norm and router; experts one by one. */
+    private static Map<String, Double> componentNorms(Gradients grads) {
+        Map<String, Double> sq = new TreeMap<>();
+        for (String name : grads.names()) {
+            String key = name.replaceFirst("^model\\.", "").replaceFirst("\\.(weight|bias)$", "")
+                    .replaceFirst("\\.experts\\.(\\d+)\\..*$", ".experts.$1");
+            sq.merge(key, grads.sumOfSquares(name), Double::sum);
+        }
+        sq.replaceAll((k, v) -> Math.sqrt(v));
+        return sq;
+    }
+
+    private Map<String, Object> logEntry(MoeModel model, int step, StepResult r, double rate, double norm,
+                                         Map<String, Double> componentNorms, double tokS) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("step", step);
+        e.put("loss", r.loss());
+        if (!Double.isNaN(r.auxLoss())) e.put("aux_loss", r.auxLoss());
+        e.put("lr", rate);
+        e.put("grad_norm", norm);
+        e.put("tokens_per_s", tokS);
+        Map<String, int[]> load = new LinkedHashMap<>();
+        for (int l = 0; l < r.load().length; l++) if (r.load()[l] != null) load.put(Integer.toString(l), r.load()[l]);
+        e.put("expert_load", load);
+        e.put("grad_norms", componentNorms);
+        e.put("router_entropy", routerEntropy(model, data.window(rng(step, 0), cfg.seqLen())));
+        return e;
+    }
+
+    /** Mean entropy (nats) of each MoE layer's routing distribution over the tokens of one window. */
+    private Map<String, Double> routerEntropy(MoeModel model, int[] ids) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        boolean sigmoid = modelConfig.routerKind() == ModelConfig.RouterKind.SIGMOID_GROUP_LIMITED;
+        for (MoeTrace t : model.forward(ids, new MoeModel.Probes(false, false, true)).moe()) {
+            int E = t.decision().experts(), T = t.decision().tokens();
+            float[] p = new float[E];
+            double h = 0;
+            for (int i = 0; i < T; i++) {
+                if (sigmoid) {
+                    // sigmoid scores are not a distribution; normalise them to compare layers
+                    double s = 0;
+                    for (int e = 0; e < E; e++) s += p[e] = 1f / (1f + (float) Math.exp(-t.decision().logits()[i * E + e]));
+                    for (int e = 0; e < E; e++) p[e] /= (float) s;
+                } else {
+                    RoutingRule.softmax(t.decision().logits(), i * E, E, p);
+                }
+                for (float x : p) if (x > 0) h -= x * Math.log(x) / T;
+            }
+            out.put(Integer.toString(t.layer()), h);
+        }
+        return out;
+    }
+
+    /** Mean next-token loss over held-out windows (nats per token). */
+    public static double heldOutLoss(MoeModel model, TokenDataset data, int seqLen, int maxWindows) {
+        int[][] w = data.heldOutWindows(seqLen, maxWindows);
+        double sum = 0;
+        for (int[] ids : w) sum += model.forward(ids, MoeModel.Probes.NONE).loss();
+        return w.length == 0 ? Double.NaN : sum / w.length;
+    }
+
+    private Summary summary(MoeModel model, int step, double lastLoss, long began, Path lastCheckpoint, int start) {
+        double wall = (System.nanoTime() - began) / 1e9;
+        long params = 0;
+        for (Tensor t : model.parameters().values()) params += t.size();
+        return new Summary(step, lastLoss, heldOutLoss(model, data, cfg.seqLen(), 64), data.unigramHeldOutLoss(modelConfig.vocabSize()),
+                wall, (double) (step - start) * cfg.tokensPerStep() / wall, params, lastCheckpoint);
+    }
+
+    /** Every parameter plus the correction-bias buffers, by checkpoint name, copied to the host. */
+    private List<TensorData> weights(MoeModel model) {
+        List<TensorData> list = new ArrayList<>();
+        for (var e : model.parameters().entrySet()) list.add(host(e.getKey(), e.getValue()));
+        for (var e : buffers(model).entrySet()) list.add(host(e.getKey(), e.getValue()));
+        return list;
+    }
+
+    private static Map<String, Tensor> buffers(MoeModel model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (DecoderLayer layer : model.layers()) {
+            if (layer.isMoe() && layer.moe().router().correctionBias() != null) {
+                out.put("model.layers." + layer.index() + ".mlp.gate.e_score_correction_bias", layer.moe().router().correctionBias());
+            }
+        }
+        return out;
+    }
+
+    private TensorData host(String name, Tensor t) {
+        int[] s = t.shape();
+        long[] shape = new long[s.length];
+        for (int i = 0; i < s.length; i++) shape[i] = s[i];
+        return TensorData.f32(name, backend.download(t), shape);
+    }
+
+    /** Loads weights, buffers and optimizer moments from a checkpoint into the freshly built model; returns its step. */
+    private int restore(MoeModel model, Optimizer opt, Path dir) {
+        try (Checkpoint ckpt = Checkpoint.open(dir); SafetensorsFile optimizer = SafetensorsFile.open(dir.resolve("optimizer.safetensors"))) {
+            Map<String, Tensor> all = new LinkedHashMap<>(model.parameters());
+            all.putAll(buffers(model));
+            for (var e : all.entrySet()) assign(e.getValue(), ckpt.floats(e.getKey()).toArray());
+            Map<String, float[]> moments = new LinkedHashMap<>();
+            for (String name : optimizer.tensors().keySet()) moments.put(name, optimizer.floats(name).toArray());
+            opt.restore(moments);
+            return CheckpointStore.readState(dir).step();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + dir, e);
+        }
+    }
+
+    /** Overwrites a resident tensor's values, through a column copy so that any backend can do it. */
+    private void assign(Tensor dst, float[] values) {
+        int cols = dst.cols(), rows = dst.rows();
+        try (Tensor src = backend.upload(values, rows, cols)) {
+            backend.copyColumns(src, 0, 1, backend.reshape(dst, rows, cols), 0, rows, cols);
+        }
+    }
+}
