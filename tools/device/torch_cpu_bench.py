@@ -1,0 +1,25 @@
+"""PyTorch's CPU figure for the java backend's target: the benchmark Mixtral, fp32, eager attention,
+batch 1, forward with the LM loss, torch.set_num_threads(THREADS); median of timed runs after warm-up.
+
+    python3 torch_cpu_bench.py CONFIG.json SEQ THREADS
+"""
+import statistics, sys, time
+import torch
+from transformers import AutoConfig, AutoModelForCausalLM
+
+cfg_path, seq, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+cfg = AutoConfig.from_pretrained(cfg_path)
+model = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager").float().eval()
+ids = torch.randint(0, cfg.vocab_size, (1, seq))
+def run():
+    with torch.no_grad():
+        model(input_ids=ids, labels=ids)
+for _ in range(2):
+    run()
+ms = []
+for _ in range(5):
+    t = time.perf_counter(); run(); ms.append((time.perf_counter() - t) * 1000)
+print(f"torch {torch.__version__} CPU, {threads} threads, seq {seq}: forward median {statistics.median(ms):.1f} ms "
+      f"(min {min(ms):.1f}, max {max(ms):.1f}); {seq / statistics.median(ms) * 1000:.0f} tok/s")
