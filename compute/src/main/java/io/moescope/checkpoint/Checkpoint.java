@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * shards named by {@code model.safetensors.index.json}. All files are validated at open; tensors
  * are then served as float32, with NaN/Inf counts kept as {@link #warnings()}.
  */
-public final class Checkpoint implements AutoCloseable {
+public final class Checkpoint implements WeightSource, AutoCloseable {
 
     public static final String CONFIG = "config.json";
     public static final String SINGLE_FILE = "model.safetensors";
@@ -110,6 +110,11 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    @Override
+    public Path origin() {
+        return dir;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -138,6 +143,7 @@ public final class Checkpoint implements AutoCloseable {
         return infos.get(name);
     }
 
+    @Override
     public boolean has(String name) {
         return infos.containsKey(name);
     }
@@ -160,6 +166,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** Like {@link #floats} but refuses a tensor whose shape is not what the config implies. */
+    @Override
     public FloatTensor require(String name, long... shape) {
         TensorInfo info = infoOrThrow(name);
         if (!Arrays.equals(info.shape(), shape)) {

@@ -6,6 +6,7 @@ import io.moescope.backend.Rotary;
 import io.moescope.backend.Tensor;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.checkpoint.WeightSource;
 import io.moescope.tensor.FloatTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,21 +14,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a {@link MoeModel} from a checkpoint folder, checking that every tensor the config asks
- * for is there with the right shape. Knows each architecture's tensor names, including experts
- * stored one by one (as checkpoints have them) or fused as transformers 5 holds them in memory.
+ * Builds a {@link MoeModel} from a checkpoint folder (or any {@link WeightSource}, such as fresh
+ * random weights), checking that every tensor the config asks for is there with the right shape.
+ * The one place that knows each architecture's tensor names, including experts stored one by one
+ * (as checkpoints have them) or fused as transformers 5 holds them in memory.
  */
 public final class ModelLoader {
-    private final Checkpoint ckpt;
+    private final WeightSource ckpt;
     private final ModelConfig cfg;
     private final Backend backend;
+    /** Copy weights into writable backend memory (to train them) rather than use a mapped checkpoint in place. */
+    private final boolean trainable;
     /** Every trainable weight uploaded, by checkpoint name, in load order (what gradients are named by). */
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
 
-    private ModelLoader(Checkpoint ckpt, ModelConfig cfg, Backend backend) {
+    private ModelLoader(WeightSource ckpt, ModelConfig cfg, Backend backend, boolean trainable) {
         this.ckpt = ckpt;
         this.cfg = cfg;
         this.backend = backend;
+        this.trainable = trainable;
     }
 
     public static ModelConfig config(Checkpoint ckpt) {
@@ -36,7 +41,15 @@ public final class ModelLoader {
 
     /** Loads the model with its weights resident on the given backend. */
     public static MoeModel load(Checkpoint ckpt, Backend backend) {
-        return new ModelLoader(ckpt, config(ckpt), backend).build();
+        return new ModelLoader(ckpt, config(ckpt), backend, false).build();
+    }
+
+    /**
+     * @param trainable copy every weight into writable backend memory, so that an optimizer can update
+     *                  it; the source (a checkpoint's mapping) may be closed once this returns
+     */
+    public static MoeModel load(WeightSource source, ModelConfig cfg, Backend backend, boolean trainable) {
+        return new ModelLoader(source, cfg, backend, trainable).build();
     }
 
     private Tensor weight(String name, long... shape) {
@@ -47,7 +60,14 @@ public final class ModelLoader {
 
     /** A tensor that is loaded but not trained (DeepSeek-V3's correction bias is a buffer). */
     private Tensor buffer(String name, long... shape) {
-        return backend.upload(ckpt.require(name, shape));
+        return upload(ckpt.require(name, shape));
+    }
+
+    private Tensor upload(FloatTensor t) {
+        if (!trainable) return backend.upload(t);
+        int[] shape = new int[t.rank()];
+        for (int i = 0; i < shape.length; i++) shape[i] = t.dim(i);
+        return backend.upload(t.toArray(), shape);
     }
 
     private MoeModel build() {
@@ -59,7 +79,7 @@ public final class ModelLoader {
         } else if (ckpt.has("lm_head.weight")) {
             head = weight("lm_head.weight", V, D);
         } else {
-            throw new CheckpointException(ckpt.dir(), "tensor lm_head.weight missing (and tie_word_embeddings is false)");
+            throw new CheckpointException(ckpt.origin(), "tensor lm_head.weight missing (and tie_word_embeddings is false)");
         }
         Rotary rope = Rope.rotary(cfg.rope(), cfg.ropeDim(), cfg.ropeInterleave());
         List<DecoderLayer> layers = new ArrayList<>();
@@ -142,9 +162,9 @@ public final class ModelLoader {
         for (int e = 0; e < E; e++) {
             if (fused) {
                 FloatTensor gu = gateUp.slice(e);
-                gates.add(backend.upload(gu.rows(0, I)));
-                ups.add(backend.upload(gu.rows(I, 2 * I)));
-                downs.add(backend.upload(downAll.slice(e)));
+                gates.add(upload(gu.rows(0, I)));
+                ups.add(upload(gu.rows(I, 2 * I)));
+                downs.add(upload(downAll.slice(e)));
                 // Named per expert, as unfused checkpoints name them; gradient export re-fuses them.
                 parameters.put(expertName(p, e, 0) + ".weight", gates.getLast());
                 parameters.put(expertName(p, e, 1) + ".weight", ups.getLast());

@@ -11,6 +11,7 @@ import io.moescope.grad.Backprop;
 import io.moescope.grad.Gradients;
 import io.moescope.model.DecoderLayer;
 import io.moescope.model.ModelConfig;
+import io.moescope.model.ModelLoader;
 import io.moescope.model.MoeModel;
 import io.moescope.model.MoeTrace;
 import io.moescope.model.RandomModel;
@@ -69,13 +70,17 @@ public final class Trainer {
      */
     public Summary run(int steps, boolean resume, BooleanSupplier cancel) {
         CheckpointStore store = new CheckpointStore(out, cfg.keepLast());
-        MoeModel model = RandomModel.create(modelConfig, backend, cfg.seed(), cfg.model().path("initializer_range").asDouble(0.02));
-        Optimizer opt = new Optimizer(cfg, backend, model.parameters());
+        MoeModel model;
+        Optimizer opt;
         int start = 0;
         if (resume) {
-            Optional<Path> latest = store.latest();
-            if (latest.isEmpty()) throw new CheckpointException(out, "--resume: no checkpoint-NNNNNN folder to resume from");
-            start = restore(model, opt, latest.get());
+            Path latest = store.latest().orElseThrow(() -> new CheckpointException(out, "--resume: no checkpoint-NNNNNN folder to resume from"));
+            model = load(latest);
+            opt = new Optimizer(cfg, backend, model.parameters());
+            start = restore(opt, latest);
+        } else {
+            model = RandomModel.create(modelConfig, backend, cfg.seed(), cfg.model().path("initializer_range").asDouble(0.02));
+            opt = new Optimizer(cfg, backend, model.parameters());
         }
         if (start >= steps) throw new CheckpointException(out, "already trained for " + start + " steps (asked for " + steps + ")");
         LearningRateSchedule lr = new LearningRateSchedule(cfg.learningRate(), cfg.warmupSteps(), steps, cfg.minLrRatio());
@@ -253,26 +258,22 @@ public final class Trainer {
         return TensorData.f32(name, backend.download(t), shape);
     }
 
-    /** Loads weights, buffers and optimizer moments from a checkpoint into the freshly built model; returns its step. */
-    private int restore(MoeModel model, Optimizer opt, Path dir) {
-        try (Checkpoint ckpt = Checkpoint.open(dir); SafetensorsFile optimizer = SafetensorsFile.open(dir.resolve("optimizer.safetensors"))) {
-            Map<String, Tensor> all = new LinkedHashMap<>(model.parameters());
-            all.putAll(buffers(model));
-            for (var e : all.entrySet()) assign(e.getValue(), ckpt.floats(e.getKey()).toArray());
+    /** The checkpoint's weights and buffers, copied into writable backend memory. */
+    private MoeModel load(Path dir) {
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            return ModelLoader.load(ckpt, modelConfig, backend, true);
+        }
+    }
+
+    /** Restores the optimizer's moments from a checkpoint; returns the step it was saved at. */
+    private static int restore(Optimizer opt, Path dir) {
+        try (SafetensorsFile optimizer = SafetensorsFile.open(dir.resolve("optimizer.safetensors"))) {
             Map<String, float[]> moments = new LinkedHashMap<>();
             for (String name : optimizer.tensors().keySet()) moments.put(name, optimizer.floats(name).toArray());
             opt.restore(moments);
             return CheckpointStore.readState(dir).step();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + dir, e);
-        }
-    }
-
-    /** Overwrites a resident tensor's values, through a column copy so that any backend can do it. */
-    private void assign(Tensor dst, float[] values) {
-        int cols = dst.cols(), rows = dst.rows();
-        try (Tensor src = backend.upload(values, rows, cols)) {
-            backend.copyColumns(src, 0, 1, backend.reshape(dst, rows, cols), 0, rows, cols);
         }
     }
 }
