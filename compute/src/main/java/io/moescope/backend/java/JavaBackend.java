@@ -149,25 +149,30 @@ public final class JavaBackend implements Backend {
         int panels = (T + P - 1) / P, tiles = (N + R - 1) / R;
         // Heap weights are read in place; mapped ones (and the ragged last tile) are copied a tile at a time.
         float[] heap = heapFloats(w);
-        forTiles(tiles, (long) R * panels * P * K, parallel, tile -> {
-            int j0 = tile * R, rows = Math.min(R, N - j0);
-            float[] wp = heap;
-            int wo = j0 * K;
-            if (heap == null || rows < R) {
-                wp = new float[R * K];
-                VectorKernels.copyTile(w, j0, rows, K, wp);
-                wo = 0;
-            }
-            float[] acc = new float[R * P];
-            for (int p = 0; p < panels; p++) {
-                VectorKernels.kernel(wp, wo, K, xt, p * K * P, K, acc, 0);
-                int t1 = Math.min(P, T - p * P);
-                for (int r = 0; r < rows; r++) {
-                    float bj = b == null ? 0f : b[j0 + r];
-                    for (int c = 0; c < t1; c++) out[(p * P + c) * N + j0 + r] = acc[r * P + c] + bj;
+        // Panels go in groups of about 256 KB of packed x, which stay in L2 while every tile passes over them.
+        int group = Math.max(1, GROUP_FLOATS / (K * P));
+        for (int g0 = 0; g0 < panels; g0 += group) {
+            int p0 = g0, p1 = Math.min(panels, g0 + group);
+            forTiles(tiles, (long) R * (p1 - p0) * P * K, parallel, tile -> {
+                int j0 = tile * R, rows = Math.min(R, N - j0);
+                float[] wp = heap;
+                int wo = j0 * K;
+                if (heap == null || rows < R) {
+                    wp = new float[R * K];
+                    VectorKernels.copyTile(w, j0, rows, K, wp);
+                    wo = 0;
                 }
-            }
-        });
+                float[] acc = new float[R * P];
+                for (int p = p0; p < p1; p++) {
+                    VectorKernels.kernel(wp, wo, K, xt, p * K * P, K, acc, 0);
+                    int t1 = Math.min(P, T - p * P);
+                    for (int r = 0; r < rows; r++) {
+                        float bj = b == null ? 0f : b[j0 + r];
+                        for (int c = 0; c < t1; c++) out[(p * P + c) * N + j0 + r] = acc[r * P + c] + bj;
+                    }
+                }
+            });
+        }
         return out;
     }
 
@@ -191,6 +196,9 @@ public final class JavaBackend implements Backend {
      * Measured on AVX-512 (16 lanes, 32-row panels): dots win up to 12 rows, panels from 16.
      */
     private static final int SMALL_T = 16;
+
+    /** Packed x floats per group of panels: 256 KB, half of a typical L2. */
+    private static final int GROUP_FLOATS = 1 << 16;
 
     /** The same product for a few rows: four rows at a time against each weight row, as dot products. */
     private float[] matmulByDots(float[] xs, int T, int K, MemorySegment ws, int N, float[] b, boolean parallel) {

@@ -86,7 +86,8 @@ class BlockedKernelsTest {
             Tensor qt = b.upload(q, T, H, d), kt = b.upload(k, T, H, d), vt = b.upload(v, T, H, d);
             float[] with = b.download(b.attention(qt, kt, vt, s, true).context());
             float[] without = b.download(b.attention(qt, kt, vt, s, false).context());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(with, without);
+            // Not bit for bit: the Vector API's exp may round differently once the JIT compiles it.
+            org.junit.jupiter.api.Assertions.assertArrayEquals(with, without, 1e-6f);
         }
     }
 }
