@@ -71,6 +71,31 @@ final class TokenizerJson {
             throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": a string holds a lone UTF-16 surrogate ("
                     + bad + ")");
         }
+        checkTemplates(file, root.path("post_processor"));
+    }
+
+    /**
+     * A TemplateProcessing post-processor whose template names a special token missing from its
+     * special_tokens panics the library when it encodes (found by TokenizerFuzzTest in CI).
+     */
+    private static void checkTemplates(Path file, JsonNode processor) {
+        if (processor.path("type").asText().equals("Sequence")) {
+            for (JsonNode p : processor.path("processors")) checkTemplates(file, p);
+            return;
+        }
+        if (!processor.path("type").asText().equals("TemplateProcessing")) return;
+        JsonNode special = processor.path("special_tokens");
+        for (String template : new String[]{"single", "pair"}) {
+            for (JsonNode piece : processor.path(template)) {
+                JsonNode token = piece.path("SpecialToken");
+                if (token.isMissingNode()) continue;
+                String id = token.path("id").asText();
+                if (!special.has(id)) {
+                    throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": post_processor template \""
+                            + template + "\" names special token \"" + escape(id) + "\", which special_tokens does not define");
+                }
+            }
+        }
     }
 
     /** Iterative, as the tree may be {@value #MAX_DEPTH} deep. */
