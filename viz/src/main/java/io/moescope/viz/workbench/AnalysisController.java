@@ -183,6 +183,9 @@ public final class AnalysisController implements AutoCloseable {
     /** Stops waiting for the running task; its result will be ignored. */
     public void cancel() {
         debounce.stop();
+        // A run that finished just before the cancel may have its success already queued on the FX
+        // thread: forgetting it makes that handler see the run as superseded and drop the result.
+        analysisTask = null;
         Task<?> t = running.get();
         if (t != null) t.cancel();
         running.set(null);
