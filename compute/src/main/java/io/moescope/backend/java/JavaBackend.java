@@ -240,17 +240,10 @@ public final class JavaBackend implements Backend {
         float[] xs = t(x).data;
         int dim = rotary.dim(), half = dim / 2;
         int T = xs.length / (heads * stride);
-        float[] inv = rotary.invFreq();
-        float f = rotary.attentionFactor();
-        // The angles depend on the position only: computed once per position, not once per head.
-        float[] cos = new float[half], sin = new float[half];
+        RopeTables tables = ropeTables(rotary, T);
         float[] tmp = new float[dim];
         for (int p = 0; p < T; p++) {
-            for (int i = 0; i < half; i++) {
-                float angle = (float) p * inv[i];
-                cos[i] = (float) Math.cos(angle) * f;
-                sin[i] = (float) Math.sin(angle) * f;
-            }
+            int a0 = p * half;
             for (int h = 0; h < heads; h++) {
                 int base = (p * heads + h) * stride + offset;
                 if (rotary.interleaved()) {
@@ -262,12 +255,40 @@ public final class JavaBackend implements Backend {
                     System.arraycopy(xs, base, tmp, 0, dim);
                 }
                 for (int i = 0; i < half; i++) {
-                    float a = tmp[i], b = tmp[half + i];
-                    xs[base + i] = a * cos[i] - b * sin[i];
-                    xs[base + half + i] = b * cos[i] + a * sin[i];
+                    float a = tmp[i], b = tmp[half + i], cos = tables.cos[a0 + i], sin = tables.sin[a0 + i];
+                    xs[base + i] = a * cos - b * sin;
+                    xs[base + half + i] = b * cos + a * sin;
                 }
             }
         }
+    }
+
+    /** cos and sin (times the attention factor) of position p's angles at [p * dim/2 + i]. */
+    private record RopeTables(Rotary rotary, int positions, float[] cos, float[] sin) {}
+
+    /**
+     * The last tables made: a model shares one Rotary between its queries, keys and layers, so a
+     * forward pass computes them once instead of twice a layer. Immutable once published.
+     */
+    private volatile RopeTables ropeTables;
+
+    private RopeTables ropeTables(Rotary rotary, int T) {
+        RopeTables cached = ropeTables;
+        if (cached != null && cached.rotary() == rotary && cached.positions() >= T) return cached;
+        int half = rotary.dim() / 2;
+        float[] inv = rotary.invFreq();
+        float f = rotary.attentionFactor();
+        float[] cos = new float[T * half], sin = new float[T * half];
+        for (int p = 0; p < T; p++) {
+            for (int i = 0; i < half; i++) {
+                float angle = (float) p * inv[i];
+                cos[p * half + i] = (float) Math.cos(angle) * f;
+                sin[p * half + i] = (float) Math.sin(angle) * f;
+            }
+        }
+        RopeTables made = new RopeTables(rotary, T, cos, sin);
+        ropeTables = made;
+        return made;
     }
 
     /**
