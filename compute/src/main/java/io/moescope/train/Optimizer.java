@@ -51,8 +51,8 @@ final class Optimizer {
     /** Moments as tensors named m.<param> and v.<param>, for optimizer.safetensors. */
     List<TensorData> state() {
         List<TensorData> out = new ArrayList<>();
-        for (var e : m.entrySet()) out.add(data("m." + e.getKey(), e.getValue()));
-        for (var e : v.entrySet()) out.add(data("v." + e.getKey(), e.getValue()));
+        for (var e : m.entrySet()) out.add(HostCopy.of(backend, "m." + e.getKey(), e.getValue()));
+        for (var e : v.entrySet()) out.add(HostCopy.of(backend, "v." + e.getKey(), e.getValue()));
         return out;
     }
 
@@ -65,12 +65,5 @@ final class Optimizer {
     private void replace(Map.Entry<String, Tensor> e, float[] saved) {
         if (saved == null) throw new IllegalStateException("optimizer state lacks " + e.getKey());
         e.setValue(backend.upload(saved, e.getValue().shape()));
-    }
-
-    private TensorData data(String name, Tensor t) {
-        int[] s = t.shape();
-        long[] shape = new long[s.length];
-        for (int i = 0; i < s.length; i++) shape[i] = s[i];
-        return TensorData.f32(name, backend.download(t), shape);
     }
 }

@@ -236,8 +236,8 @@ public final class Trainer {
     /** Every parameter plus the correction-bias buffers, by checkpoint name, copied to the host. */
     private List<TensorData> weights(MoeModel model) {
         List<TensorData> list = new ArrayList<>();
-        for (var e : model.parameters().entrySet()) list.add(host(e.getKey(), e.getValue()));
-        for (var e : buffers(model).entrySet()) list.add(host(e.getKey(), e.getValue()));
+        for (var e : model.parameters().entrySet()) list.add(HostCopy.of(backend, e.getKey(), e.getValue()));
+        for (var e : buffers(model).entrySet()) list.add(HostCopy.of(backend, e.getKey(), e.getValue()));
         return list;
     }
 
@@ -249,13 +249,6 @@ public final class Trainer {
             }
         }
         return out;
-    }
-
-    private TensorData host(String name, Tensor t) {
-        int[] s = t.shape();
-        long[] shape = new long[s.length];
-        for (int i = 0; i < s.length; i++) shape[i] = s[i];
-        return TensorData.f32(name, backend.download(t), shape);
     }
 
     /** The checkpoint's weights and buffers, copied into writable backend memory. */
