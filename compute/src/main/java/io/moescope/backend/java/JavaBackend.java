@@ -298,6 +298,7 @@ public final class JavaBackend implements Backend {
      */
     @Override
     public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec s, boolean keepProbabilities) {
+        if (!s.pattern().isPlainWindow()) throw new UnsupportedOperationException(name() + ": attention pattern " + s.pattern() + " not implemented yet");
         float[] qs = t(q).data, ks = t(k).data, vs = t(v).data;
         int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim();
         int P = VectorKernels.PANEL, R = VectorKernels.TILE;
