@@ -3,15 +3,21 @@ package io.moescope.app;
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Backends;
+import io.moescope.backend.CpuFallback;
+import io.moescope.backend.DeviceMemoryLimit;
+import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.backend.profile.Profiler;
 import io.moescope.backend.profile.ProfilingBackend;
+import io.moescope.analysis.LoadedModel;
 import java.io.PrintWriter;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
- * The options of every command that computes: where (--backend, --threads) and whether to
- * profile. Mixed into a command with {@code @Mixin ComputeOptions compute;}, then
- * {@code try (Backend b = compute.open()) { ... } compute.printProfile(err);}.
+ * The options of every command that computes: where (--backend, --threads), how much device memory
+ * to use and what to do when it runs out (--device-memory, --no-fallback), and whether to profile.
+ * Mixed into a command with {@code @Mixin ComputeOptions compute;}, then
+ * {@code compute.run(err, backend -> ...); compute.printProfile(err);}.
  */
 final class ComputeOptions {
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
@@ -24,21 +30,92 @@ final class ComputeOptions {
     @Option(names = "--profile", description = "After the run, print the time and bytes of every operation to stderr, slowest first.")
     boolean profile;
 
+    @Option(names = "--device-memory", paramLabel = "SIZE",
+            description = "Most device memory a GPU backend may use, e.g. 512m or 6g (default: what the device has; "
+                    + "or the system property " + DeviceMemoryLimit.PROPERTY + ").")
+    String deviceMemory;
+
+    @Option(names = "--no-fallback", description = "When the GPU runs out of memory, fail (exit 2) instead of running on the CPU.")
+    boolean noFallback;
+
     private Profiler profiler;
+
+    /**
+     * Runs the work on the backend asked for. When a GPU runs out of device memory, the work runs
+     * again on the CPU after one warning line on {@code err}; under --no-fallback it fails instead.
+     */
+    <T> T run(PrintWriter err, Function<Backend, T> work) {
+        try {
+            return CpuFallback.run(this::open, this::openCpu, !noFallback, warnings(err), work);
+        } catch (DeviceOutOfMemoryException e) {
+            throw noFallback(e);
+        }
+    }
+
+    /** Opens a model for analysis on the backend asked for, moving to the CPU as {@link #run} does. */
+    LoadedModel openModel(java.nio.file.Path dir, PrintWriter err) {
+        try {
+            return LoadedModel.open(dir, open(), new LoadedModel.Fallback(!noFallback, threads(), warnings(err)));
+        } catch (DeviceOutOfMemoryException e) {
+            throw noFallback(e);
+        }
+    }
+
+    /** As {@link #run}'s failure says: exit 2, the numbers, and what to change. */
+    static UserError noFallback(DeviceOutOfMemoryException e) {
+        return new UserError(e.getMessage() + " (--no-fallback is set; without it the run moves to the CPU; or raise --device-memory)");
+    }
+
+    private static java.util.function.Consumer<String> warnings(PrintWriter err) {
+        return line -> {
+            err.println("moescope: warning: " + line);
+            err.flush();
+        };
+    }
 
     /** Opens the backend asked for, wrapped in the profiler under --profile; the caller closes it. */
     Backend open() {
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        String limit = deviceMemory == null ? null : Long.toString(parseDeviceMemory());
+        // The GPU backends read their budget as they open; the property is put back after, so that
+        // one command's option does not outlive it in the same JVM (the tests run many).
+        String before = System.getProperty(DeviceMemoryLimit.PROPERTY);
         Backend b;
         try {
-            b = Backends.open(backend, threads == null ? 0 : threads);
+            if (limit != null) System.setProperty(DeviceMemoryLimit.PROPERTY, limit);
+            b = Backends.open(backend, threads());
         } catch (BackendUnavailableException e) {
             // Something to install, not a bug: exit 2 with the backend's own advice.
             throw new UserError(e.getMessage());
+        } finally {
+            if (limit != null) {
+                if (before == null) System.clearProperty(DeviceMemoryLimit.PROPERTY);
+                else System.setProperty(DeviceMemoryLimit.PROPERTY, before);
+            }
         }
+        return profiled(b);
+    }
+
+    private Backend openCpu() {
+        return profiled(Backends.open("java", threads()));
+    }
+
+    private Backend profiled(Backend b) {
         if (!profile) return b;
-        profiler = new Profiler();
+        if (profiler == null) profiler = new Profiler();
         return new ProfilingBackend(b, profiler);
+    }
+
+    private int threads() {
+        return threads == null ? 0 : threads;
+    }
+
+    private long parseDeviceMemory() {
+        try {
+            return DeviceMemoryLimit.parse(deviceMemory);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--device-memory: " + e.getMessage(), e);
+        }
     }
 
     /** The profiler of the last {@link #open()}, or null without --profile. */

@@ -1,5 +1,6 @@
 package io.moescope.app;
 
+import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,11 +56,13 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     /**
      * Bad input is what the user can fix: a refused checkpoint, a malformed argument, or something
-     * not supported (yet), such as gradients before they exist.
+     * not supported (yet), such as gradients before they exist, or a GPU too small for the run
+     * under --no-fallback (fixed with a smaller run or another backend).
      */
     static int exitCode(Throwable e) {
         if (e instanceof CheckpointException || e instanceof IllegalArgumentException
-                || e instanceof UnsupportedOperationException || e instanceof UserError) {
+                || e instanceof UnsupportedOperationException || e instanceof UserError
+                || e instanceof DeviceOutOfMemoryException) {
             return BAD_INPUT;
         }
         return INTERNAL;

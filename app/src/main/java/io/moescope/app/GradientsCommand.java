@@ -1,6 +1,5 @@
 package io.moescope.app;
 
-import io.moescope.backend.Backend;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.grad.ComponentFlow;
@@ -78,10 +77,12 @@ final class GradientsCommand implements Callable<Integer> {
         ModelFolder.require(model);
         List<int[]> sequences = sequences();
         GradientFlowReport report;
-        try (Backend backend = compute.open(); Checkpoint ckpt = Checkpoint.open(model)) {
-            MoeModel m = ModelLoader.load(ckpt, backend);
-            for (int[] s : sequences) checkIds(m, s);
-            report = GradientFlow.analyze(m, sequences, lr, auxLoss ? m.config().routerAuxLossCoef() : 0);
+        try (Checkpoint ckpt = Checkpoint.open(model)) {
+            report = compute.run(spec.commandLine().getErr(), backend -> {
+                MoeModel m = ModelLoader.load(ckpt, backend);
+                for (int[] s : sequences) checkIds(m, s);
+                return GradientFlow.analyze(m, sequences, lr, auxLoss ? m.config().routerAuxLossCoef() : 0);
+            });
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? report.toJson() : table(report));

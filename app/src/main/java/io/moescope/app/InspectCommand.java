@@ -1,6 +1,5 @@
 package io.moescope.app;
 
-import io.moescope.backend.Backend;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.checkpoint.TensorData;
@@ -65,9 +64,8 @@ final class InspectCommand implements Callable<Integer> {
         requireOutputFolder();
         int[] ids = input.ids != null ? TokenIds.parse(input.ids) : tokenize(input.text);
         List<TensorData> tensors;
-        try (Backend backend = compute.open()) {
-            tensors = InspectService.inspect(model, ids, grads, this::warn, backend, limits());
-        }
+        RunLimits limits = limits();
+        tensors = compute.run(spec.commandLine().getErr(), backend -> InspectService.inspect(model, ids, grads, this::warn, backend, limits));
         // Written only after the pass succeeded, and atomically, so a failure never leaves a partial file.
         SafetensorsWriter.write(out, tensors, metadata(ids));
         spec.commandLine().getOut().println("wrote " + tensors.size() + " tensors for " + ids.length + " tokens to " + out);

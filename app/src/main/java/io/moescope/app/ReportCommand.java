@@ -45,7 +45,7 @@ final class ReportCommand implements Callable<Integer> {
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
         // Charts and figures are drawn with AWT into images; no window system is involved.
         System.setProperty("java.awt.headless", "true");
-        try (LoadedModel m = LoadedModel.open(model, compute.open())) {
+        try (LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {
             Analysis a;
             try {
                 a = m.analyse(text);

@@ -44,7 +44,7 @@ public final class BatchAnalysisService {
             // A trailing partial chunk is left out, so that every pass has the same capacity per expert.
             int from = c * chunkTokens, to = Math.min(ids.length, from + chunkTokens);
             int[] chunk = Arrays.copyOfRange(ids, from, to);
-            Analysis a = AnalysisService.analyse(model.model(), chunk, all.tokens().subList(from, to));
+            Analysis a = model.onDevice(m -> AnalysisService.analyse(m, chunk, all.tokens().subList(from, to)));
             if (acc == null) acc = new Accumulator(a);
             acc.add(a);
             progress.progress(c + 1, chunks, "chunk " + (c + 1) + " of " + chunks);

@@ -51,6 +51,11 @@ public record MemoryEstimate(long weightCopies, long activations, long probes, l
         return new MemoryEstimate(bytes(copies), bytes(activations), bytes(probes), bytes(gradients), largest);
     }
 
+    /** The same run on weights already loaded: their copies are in the heap's use already. */
+    public MemoryEstimate withoutWeightCopies() {
+        return new MemoryEstimate(0, activations, probes, gradients, largestArray);
+    }
+
     public long total() {
         return add(weightCopies, activations, probes, gradients);
     }

@@ -26,6 +26,15 @@ public record RunLimits(int maxTokens, long memoryBytes) {
         return new RunLimits(maxTokensProperty(), availableHeap());
     }
 
+    /**
+     * As {@link #current()}, after asking for a collection: the heap in use then holds what is alive,
+     * not the garbage of earlier runs. For a second look before refusing a run that seemed too large.
+     */
+    public static RunLimits afterCollecting() {
+        System.gc();
+        return current();
+    }
+
     public RunLimits withMaxTokens(int tokens) {
         return new RunLimits(tokens, memoryBytes);
     }

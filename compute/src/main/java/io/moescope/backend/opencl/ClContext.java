@@ -42,14 +42,14 @@ final class ClContext implements AutoCloseable {
         props.addProperty(CL_CONTEXT_PLATFORM, found.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[]{device}, null, null, null);
         this.queue = clCreateCommandQueue(context, device, 0, null);
-        this.memory = new DeviceMemory(context, ClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
+        this.memory = new DeviceMemory(context, found.info().name(), ClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
                 ClDevices.deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE));
         long maxGroup = ClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.reductionSize = (int) Math.min(128, Long.highestOneBit(maxGroup));
         this.gemmThreads = maxGroup >= 256 ? 16 : 8;
         this.none = clCreateBuffer(context, CL_MEM_READ_WRITE, 16, null, null);
         try {
-            this.kernels = new Kernels(context, device, queue,
+            this.kernels = new Kernels(context, device, queue, memory,
                     "-D RED_WG=" + reductionSize + " -D GEMM_T=" + gemmThreads, none);
         } catch (RuntimeException e) {
             clReleaseMemObject(none);
@@ -92,7 +92,13 @@ final class ClContext implements AutoCloseable {
     void write(cl_mem dst, MemorySegment src) {
         for (long off = 0; off < src.byteSize(); off += CHUNK) {
             long n = Math.min(CHUNK, src.byteSize() - off);
-            clEnqueueWriteBuffer(queue, dst, true, off, n, Pointer.to(src.asSlice(off, n).asByteBuffer()), 0, null, null);
+            try {
+                clEnqueueWriteBuffer(queue, dst, true, off, n, Pointer.to(src.asSlice(off, n).asByteBuffer()), 0, null, null);
+            } catch (org.jocl.CLException e) {
+                // Lazily allocating drivers fail here, on the first write into a new buffer.
+                if (DeviceMemory.isOutOfMemory(e)) throw memory.outOfMemory(0, e);
+                throw e;
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package io.moescope.backend.opencl;
 
 import static org.jocl.CL.*;
 
+import io.moescope.backend.DeviceMemoryLimit;
+import io.moescope.backend.DeviceOutOfMemoryException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CLException;
 import org.jocl.cl_context;
@@ -13,18 +15,29 @@ import org.jocl.cl_mem;
  * garbage collector finds them, and the Java heap they take is too small to make it look. So
  * when the device fills up, we ask for a collection and give the cleaners a moment, as the JDK
  * does for direct buffers.
+ *
+ * <p>A budget the user set ({@link DeviceMemoryLimit}) is a hard limit; without one, 80% of the
+ * device is only where collecting starts, and the driver's own refusal is the limit. Either way
+ * running out ends in a {@link DeviceOutOfMemoryException}, never in a raw CLException.
  */
 final class DeviceMemory {
     private static final long SETTLE_MILLIS = 500;
 
     private final cl_context context;
+    private final String deviceName;
+    private final long globalMemory;
     private final long budget;
+    /** The user's limit, or Long.MAX_VALUE. */
+    private final long limit;
     private final long maxAllocation;
     private final AtomicLong live = new AtomicLong();
 
-    DeviceMemory(cl_context context, long globalMemory, long maxAllocation) {
+    DeviceMemory(cl_context context, String deviceName, long globalMemory, long maxAllocation) {
         this.context = context;
-        this.budget = globalMemory / 10 * 8;
+        this.deviceName = deviceName;
+        this.globalMemory = globalMemory;
+        this.limit = DeviceMemoryLimit.current();
+        this.budget = Math.min(globalMemory / 10 * 8, limit);
         this.maxAllocation = maxAllocation;
     }
 
@@ -35,16 +48,27 @@ final class DeviceMemory {
         }
         long size = Math.max(bytes, 4);   // OpenCL refuses empty buffers; empty tensors still need a handle
         if (live.get() + size > budget) reclaim(size);
+        if (live.get() + size > limit) throw outOfMemory(size, null);
         cl_mem mem;
         try {
             mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
         } catch (CLException e) {
-            if (!outOfMemory(e)) throw e;
+            if (!isOutOfMemory(e)) throw e;
             reclaim(size);
-            mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
+            try {
+                mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
+            } catch (CLException again) {
+                if (!isOutOfMemory(again)) throw again;
+                throw outOfMemory(size, again);
+            }
         }
         live.addAndGet(size);
         return mem;
+    }
+
+    /** The typed failure, with the numbers: what was asked, what is held, and the limit in force. */
+    DeviceOutOfMemoryException outOfMemory(long bytes, Throwable cause) {
+        return new DeviceOutOfMemoryException("opencl", deviceName, bytes, live.get(), Math.min(limit, globalMemory), cause);
     }
 
     void free(cl_mem mem, long bytes) {
@@ -70,7 +94,8 @@ final class DeviceMemory {
         }
     }
 
-    private static boolean outOfMemory(CLException e) {
+    /** Allocation failures, which drivers may also report later, when a kernel or copy using the buffer is queued. */
+    static boolean isOutOfMemory(CLException e) {
         int s = e.getStatus();
         return s == CL_MEM_OBJECT_ALLOCATION_FAILURE || s == CL_OUT_OF_RESOURCES || s == CL_OUT_OF_HOST_MEMORY;
     }

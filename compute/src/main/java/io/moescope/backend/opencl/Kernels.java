@@ -23,12 +23,14 @@ final class Kernels implements AutoCloseable {
     record Local(long bytes) {}
 
     private final cl_command_queue queue;
+    private final DeviceMemory memory;
     private final cl_program program;
     private final cl_mem none;   // stands in for absent optional buffers
     private final Map<String, cl_kernel> kernels = new HashMap<>();
 
-    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, String options, cl_mem none) {
+    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String options, cl_mem none) {
         this.queue = queue;
+        this.memory = memory;
         this.none = none;
         String source = KernelSource.program();
         this.program = clCreateProgramWithSource(context, 1, new String[]{source}, new long[]{source.length()}, null);
@@ -54,7 +56,13 @@ final class Kernels implements AutoCloseable {
         }
         cl_kernel k = kernel(name);
         for (int i = 0; i < args.length; i++) setArg(k, i, args[i]);
-        clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+        try {
+            clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+        } catch (CLException e) {
+            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer.
+            if (DeviceMemory.isOutOfMemory(e)) throw memory.outOfMemory(0, e);
+            throw e;
+        }
     }
 
     private void setArg(cl_kernel k, int i, Object arg) {

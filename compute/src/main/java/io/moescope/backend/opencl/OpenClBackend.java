@@ -382,6 +382,8 @@ public final class OpenClBackend implements Backend {
         optimizer.lion(param, grad, m, lr, beta1, beta2, weightDecay);
     }
 
+    private boolean closed;
+
     /** Device bytes held by tensors not yet closed or collected (for tests and a future memory view). */
     public long liveDeviceBytes() {
         return cl.memory.liveBytes();
@@ -392,8 +394,11 @@ public final class OpenClBackend implements Backend {
         cl.finish();
     }
 
+    /** Closing twice is harmless: a second clReleaseProgram would crash the JVM. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         cl.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.moescope.backend.ptx;
 
+import io.moescope.backend.DeviceMemoryLimit;
+import io.moescope.backend.DeviceOutOfMemoryException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,16 +14,27 @@ import java.util.Map;
  * <p>Tensors the caller forgets come back through a Cleaner, which needs the Java heap to be collected;
  * the heap does not feel device memory, so after every {@code gcEvery} bytes of fresh allocations the
  * pool asks for a collection, and when the device is full it drops its cache and waits for the Cleaner.
+ *
+ * <p>A budget the user set ({@link DeviceMemoryLimit}, read when the device is first opened) bounds
+ * the blocks in use and cached together. Running out of it or of the device ends in a
+ * {@link DeviceOutOfMemoryException}.
  */
 final class DevicePool {
     private final CudaDriver cu;
+    private final String deviceName;
+    private final long totalMemory;
+    /** The user's limit, or Long.MAX_VALUE. */
+    private final long limit;
     private final long gcEvery;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long cachedBytes, liveBytes, freshSinceGc, peakBytes;
     private boolean closed;
 
-    DevicePool(CudaDriver cu, long totalMemory) {
+    DevicePool(CudaDriver cu, String deviceName, long totalMemory) {
         this.cu = cu;
+        this.deviceName = deviceName;
+        this.totalMemory = totalMemory;
+        this.limit = DeviceMemoryLimit.current();
         this.gcEvery = Math.max(1L << 30, totalMemory / 8);
     }
 
@@ -44,7 +57,7 @@ final class DevicePool {
             freshSinceGc = 0;
             System.gc();
         }
-        long p = cu.tryAlloc(size);
+        long p = fresh(size);
         for (int attempt = 0; p == 0 && attempt < 20; attempt++) {
             // Full: return the cache to the driver, let the Cleaner bring back what callers forgot, retry.
             trim();
@@ -60,14 +73,20 @@ final class DevicePool {
                 cachedBytes -= size;
                 return taken(q.pop(), size);
             }
-            p = cu.tryAlloc(size);
+            p = fresh(size);
         }
-        if (p == 0) {
-            throw new CudaException("out of device memory allocating " + bytes + " bytes (" + liveBytes
-                    + " bytes in use by live tensors)", CudaDriver.CUDA_ERROR_OUT_OF_MEMORY);
-        }
+        if (p == 0) throw new DeviceOutOfMemoryException("ptx", deviceName, size, liveBytes, Math.min(limit, totalMemory), null);
         freshSinceGc += size;
         return taken(p, size);
+    }
+
+    /** A new block from the driver, or 0 when the device or the user's budget is full. */
+    private long fresh(long size) {
+        if (liveBytes + cachedBytes + size > limit) {
+            trim();
+            if (liveBytes + size > limit) return 0;
+        }
+        return cu.tryAlloc(size);
     }
 
     private long taken(long p, long size) {

@@ -47,7 +47,7 @@ final class PtxRuntime {
         context = cu.retainPrimaryContext(dev);
         bind();
         kernels = new KernelModules(cu, nvrtc, ccMajor * 10 + ccMinor);
-        pool = new DevicePool(cu, totalMemory);
+        pool = new DevicePool(cu, name, totalMemory);
         profile = new KernelProfile(cu);
         launcher = new Launcher(cu, kernels, profile);
     }
