@@ -33,7 +33,7 @@ public final class DeviceOutOfMemoryException extends RuntimeException {
     }
 
     private static String summary(String backend, long requested, long inUse, long limit) {
-        return backend + ": out of device memory (needed " + mib(saturatingAdd(inUse, requested)) + ", limit " + mib(limit) + ")";
+        return backend + ": out of device memory (needed " + size(saturatingAdd(inUse, requested)) + ", limit " + size(limit) + ")";
     }
 
     public String backend() {
@@ -56,9 +56,11 @@ public final class DeviceOutOfMemoryException extends RuntimeException {
         return limitBytes;
     }
 
-    /** "12.5 MiB": one decimal, as the messages show sizes. */
-    public static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    /** "64.0 KiB", "12.5 MiB", "3.2 GiB": one decimal in the largest unit that keeps a number of at least 1. */
+    public static String size(long bytes) {
+        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+        if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
     }
 
     private static long saturatingAdd(long a, long b) {

@@ -48,5 +48,7 @@ class DeviceMemoryLimitTest {
         DeviceOutOfMemoryException e = new DeviceOutOfMemoryException("opencl", "pthread-cpu", 3L << 20, 5L << 20, 6L << 20, null);
         assertEquals("opencl: out of device memory (needed 8.0 MiB, limit 6.0 MiB) on pthread-cpu", e.getMessage());
         assertEquals("opencl: out of device memory (needed 8.0 MiB, limit 6.0 MiB) — running on the CPU instead", CpuFallback.notice(e));
+        assertEquals("64.0 KiB", DeviceOutOfMemoryException.size(64L << 10));
+        assertEquals("1.5 GiB", DeviceOutOfMemoryException.size(3L << 29));
     }
 }

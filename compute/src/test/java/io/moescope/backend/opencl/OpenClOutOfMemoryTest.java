@@ -74,7 +74,7 @@ class OpenClOutOfMemoryTest {
         try (LoadedModel m = LoadedModel.open(MODEL, openWithBudget(64L << 10), new LoadedModel.Fallback(true, 1, notices::add))) {
             assertEquals("java", m.backendName());
             assertEquals(1, notices.size(), notices::toString);
-            assertTrue(notices.getFirst().matches("opencl: out of device memory \\(needed [0-9.]+ MiB, limit 0\\.1 MiB\\)"
+            assertTrue(notices.getFirst().matches("opencl: out of device memory \\(needed [0-9.]+ [KM]iB, limit 64\\.0 KiB\\)"
                     + " — running on the CPU instead"), notices.getFirst());
             OpenClTesting.assertClose("logits", cpuLogits, m.analyse(prompt).forward().logits(), 1e-6);
         }
