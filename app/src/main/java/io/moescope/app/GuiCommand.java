@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "gui",
         description = {"Open the workbench window (the default when no command is given).",
                 "Without --model, the first folder in sample-models/ is loaded, if there is one,",
-                "and the demo prompt is analysed."},
+                "and the demo prompt is analysed. With no options at all, the session autosaved",
+                "by the last run (~/.moescope/autosave-session.json) is restored instead."},
         footer = {"", "Examples:",
                 "  moescope gui --model DIR --text \"In the beginning\"",
                 "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
@@ -50,7 +51,9 @@ final class GuiCommand implements Callable<Integer> {
             if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(screenshot, "the output folder does not exist");
         }
         requireDisplay();
-        Workbench.open(new Workbench.Options(dir, text, view, screenshot, session));
+        // Started bare (./moescope), the workbench picks up where the last one left off, crash or not.
+        boolean restore = model == null && session == null && text == null && screenshot == null;
+        Workbench.open(new Workbench.Options(dir, text, view, screenshot, session, restore));
         return 0;
     }
 

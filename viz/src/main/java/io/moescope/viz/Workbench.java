@@ -27,8 +27,14 @@ public final class Workbench {
      * @param view       tab to show (attention, load, routing, gradients, model), or null
      * @param screenshot if not null, render the window (once the view has data) to this PNG and close it
      * @param session    a saved session to restore, or null
+     * @param restore    start from the autosaved session, if there is one (a start with no arguments);
+     *                   {@code model} and {@code text} are then only what to open without one
      */
-    public record Options(Path model, String text, String view, Path screenshot, Path session) {}
+    public record Options(Path model, String text, String view, Path screenshot, Path session, boolean restore) {
+        public Options(Path model, String text, String view, Path screenshot, Path session) {
+            this(model, text, view, screenshot, session, false);
+        }
+    }
 
     /**
      * JavaFX warns on every start that it runs from the class path ("Unsupported JavaFX
@@ -48,6 +54,7 @@ public final class Workbench {
         if (o.view() != null) args.add("--" + WorkbenchApp.VIEW + "=" + o.view());
         if (o.screenshot() != null) args.add("--" + WorkbenchApp.SCREENSHOT + "=" + o.screenshot().toAbsolutePath());
         if (o.session() != null) args.add("--" + WorkbenchApp.SESSION + "=" + o.session().toAbsolutePath());
+        if (o.restore()) args.add("--" + WorkbenchApp.RESTORE + "=true");
         JAVAFX_LOG.setLevel(Level.SEVERE);
         WorkbenchApp.failure.set(null);
         Application.launch(WorkbenchApp.class, args.toArray(String[]::new));

@@ -17,7 +17,8 @@ import javafx.stage.Stage;
  * named parameters and collects any failure from {@link #failure}.
  */
 public final class WorkbenchApp extends Application {
-    static final String MODEL = "model", TEXT = "text", VIEW = "view", SCREENSHOT = "screenshot", SESSION = "session";
+    static final String MODEL = "model", TEXT = "text", VIEW = "view", SCREENSHOT = "screenshot", SESSION = "session",
+            RESTORE = "restore";
     public static final int WIDTH = 1400, HEIGHT = 900;
     /** Frames to wait after the data arrived, so that CSS, layout and the first paint have happened. */
     private static final int SETTLE_FRAMES = 4;
@@ -35,14 +36,30 @@ public final class WorkbenchApp extends Application {
         window = new WorkbenchWindow(stage);
         stage.setScene(new Scene(window.root(), WIDTH, HEIGHT));
         stage.show();
+        Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
+        String text = named.getOrDefault(TEXT, Workbench.DEMO_PROMPT);
+        Path autosave = WorkbenchWindow.defaultAutosaveFile();
         if (named.containsKey(SESSION)) {
-            window.restore(SessionFiles.read(Path.of(named.get(SESSION))));
+            openSession(Path.of(named.get(SESSION)), model, text);
+        } else if (named.containsKey(RESTORE)) {
+            window.restoreAutosave(autosave, model, text);
         } else {
-            Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
-            window.open(model, named.getOrDefault(TEXT, Workbench.DEMO_PROMPT));
+            window.open(model, text);
         }
+        // A headless screenshot is a reproducible picture, not the user's work: it must not replace the autosave.
+        if (!named.containsKey(SCREENSHOT)) window.autosaveTo(autosave);
         if (named.containsKey(VIEW)) window.showView(named.get(VIEW));
         if (named.containsKey(SCREENSHOT)) screenshotThenExit(stage.getScene(), Path.of(named.get(SCREENSHOT)));
+    }
+
+    /** A session file that cannot be read is a notification, then an ordinary start, never a dead window. */
+    private void openSession(Path file, Path model, String text) {
+        try {
+            window.restore(SessionFiles.read(file));
+        } catch (java.io.IOException | RuntimeException e) {
+            window.state().fail("Session not opened", new java.io.IOException(file + ": " + io.moescope.viz.workbench.Notice.oneLine(e), e));
+            window.open(model, text);
+        }
     }
 
     @Override

@@ -177,7 +177,10 @@ public final class ModelView implements AnalysisView {
                     s.nonFinite() > 0 ? "  ·  " + s.nonFinite() + " NaN/Inf" : ""));
             Charts.show(histogram, HistogramChart.of(s), presenter);
         });
-        task.setOnFailed(e -> stats.setText("cannot read " + info.name() + ": " + task.getException().getMessage()));
+        task.setOnFailed(e -> {
+            stats.setText("cannot read " + info.name() + ": " + task.getException().getMessage());
+            state.fail("Tensor " + info.name() + " not read", task.getException());
+        });
         background.execute(task);
     }
 

@@ -164,7 +164,10 @@ public final class TrainingView extends LazyView {
             play.setDisable(false);
             whenShown(this::showStep);
         });
-        task.setOnFailed(e -> status.setText("cannot read the training log: " + task.getException().getMessage()));
+        task.setOnFailed(e -> {
+            status.setText("cannot read the training log: " + task.getException().getMessage());
+            state.fail("Training log not read", task.getException());
+        });
         background.execute(task);
     }
 

@@ -1,7 +1,6 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.analysis.Analysis;
-import io.moescope.analysis.AnalysisService;
 import io.moescope.analysis.BatchAnalysis;
 import io.moescope.analysis.BatchAnalysisService;
 import io.moescope.analysis.LoadedModel;
@@ -16,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import javafx.animation.PauseTransition;
+import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -28,8 +28,6 @@ import javafx.util.Duration;
  * result, should it still arrive, is dropped. Prompt edits are debounced so typing stays fluid.
  */
 public final class AnalysisController implements AutoCloseable {
-    /** Longer prompts need L * H * T * T floats of attention; beyond this the window would stall on memory. */
-    public static final int MAX_TOKENS = 4096;
     private static final Duration DEBOUNCE = Duration.millis(300);
 
     private final WorkbenchState state;
@@ -60,25 +58,33 @@ public final class AnalysisController implements AutoCloseable {
     public void openModel(Path dir) {
         String backend = state.backend.get();
         cancel();
+        state.activeBackend.set("");   // until the model says where it runs
         Task<LoadedModel> task = new Task<>() {
             @Override
             protected LoadedModel call() {
                 updateMessage("loading " + dir.getFileName() + " on " + backend + " …");
                 updateProgress(-1, 1);
-                return LoadedModel.open(dir, Backends.open(backend, computeThreads()));
+                // A full GPU moves the model to the CPU; the user hears of it, and the status bar shows it.
+                return LoadedModel.open(dir, Backends.open(backend, computeThreads()), fallback());
             }
         };
-        submit(task, loaded -> {
+        submit(task, "Model not opened", loaded -> {
             LoadedModel old = state.model.get();
             state.analysis.set(null);
             state.batch.set(null);
             state.modelDir.set(dir);
             state.model.set(loaded);
+            state.activeBackend.set(loaded.backendName());
             if (old != null) compute.execute(old::close);   // after anything still running on it
             state.message.set("loaded " + dir.getFileName() + " on " + loaded.backendName());
             RecentModels.add(dir);
             analyseNow();
         });
+    }
+
+    private LoadedModel.Fallback fallback() {
+        return new LoadedModel.Fallback(true, computeThreads(),
+                notice -> Platform.runLater(() -> state.notices.add(Notice.warning("Running on the CPU", notice))));
     }
 
     /**
@@ -103,18 +109,18 @@ public final class AnalysisController implements AutoCloseable {
                 updateMessage("analysing …");
                 updateProgress(-1, 1);
                 Prompt p = m.encode(text);
-                if (p.ids().length > MAX_TOKENS) {
-                    throw new IllegalArgumentException(p.ids().length + " tokens: the workbench analyses at most " + MAX_TOKENS);
-                }
                 if (isCancelled()) throw new CancellationException();
-                Analysis a = AnalysisService.analyse(m.model(), p.ids(), p.tokens());
+                // The prompt-length limit and the memory estimate are checked there, before the pass,
+                // as for the command line; a refusal leaves the previous analysis on screen.
+                Analysis a = m.analyse(p);
                 if (p.note() != null) updateMessage(p.note());
                 return a;
             }
         };
         analysisTask = task;
-        submit(task, a -> {
+        submit(task, "Analysis refused or failed", a -> {
             if (task != analysisTask || state.model.get() != m) return;   // superseded
+            state.activeBackend.set(m.backendName());
             state.selection.clamp(a.tokenCount(), a.layers(), a.config().numExperts());
             state.gradients.set(null);
             state.analysis.set(a);
@@ -137,10 +143,11 @@ public final class AnalysisController implements AutoCloseable {
             protected GradientFlowReport call() {
                 updateMessage("backward pass …");
                 updateProgress(-1, 1);
-                return GradientFlow.analyze(m.model(), a.ids(), learningRate);
+                return m.onDevice(model -> GradientFlow.analyze(model, a.ids(), learningRate));
             }
         };
-        submit(task, g -> {
+        submit(task, "Gradients failed", g -> {
+            state.activeBackend.set(m.backendName());
             if (state.analysis.get() != a) return;   // the prompt changed meanwhile
             state.gradients.set(g);
             state.message.set(String.format(Locale.ROOT, "gradients of %d tokens: total norm %.4g", g.tokens(), g.totalGradNorm()));
@@ -161,7 +168,8 @@ public final class AnalysisController implements AutoCloseable {
                 }, this::isCancelled);
             }
         };
-        submit(task, b -> {
+        submit(task, "Text file not analysed", b -> {
+            state.activeBackend.set(m.backendName());
             state.batch.set(b);
             state.message.set(String.format(Locale.ROOT, "%s: %d tokens in %d chunks", text.getFileName(), b.tokens(), b.chunks()));
         });
@@ -177,7 +185,7 @@ public final class AnalysisController implements AutoCloseable {
                 return work.call();
             }
         };
-        submit(task, done);
+        submit(task, "Failed " + message.replace(" …", "").strip(), done);
     }
 
     /** Stops waiting for the running task; its result will be ignored. */
@@ -191,7 +199,8 @@ public final class AnalysisController implements AutoCloseable {
         running.set(null);
     }
 
-    private <T> void submit(Task<T> task, Consumer<T> onSuccess) {
+    /** @param failureTitle the notification's title when the task fails, e.g. "Model not opened" */
+    private <T> void submit(Task<T> task, String failureTitle, Consumer<T> onSuccess) {
         task.setOnSucceeded(e -> {
             if (running.get() == task) running.set(null);
             onSuccess.accept(task.getValue());
@@ -199,18 +208,14 @@ public final class AnalysisController implements AutoCloseable {
         task.setOnFailed(e -> {
             if (running.get() == task) running.set(null);
             failure.set(task.getException());
-            state.message.set("failed: " + oneLine(task.getException()));
+            // Nothing on screen changes but the notification: the last good results stay.
+            state.fail(failureTitle, task.getException());
         });
         task.setOnCancelled(e -> {
             if (running.get() == task) running.set(null);
         });
         running.set(task);
         compute.execute(task);
-    }
-
-    static String oneLine(Throwable t) {
-        String m = t.getMessage() == null ? t.toString() : t.getMessage();
-        return m.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     public ReadOnlyObjectProperty<Throwable> failureProperty() {

@@ -38,7 +38,12 @@ public final class StatusBar {
 
         model.textProperty().bind(Bindings.createStringBinding(() -> state.modelDir.get() == null ? "no model"
                 : "model: " + state.modelDir.get().getFileName(), state.modelDir));
-        backend.textProperty().bind(Bindings.concat("backend: ", state.backend));
+        // What the model really runs on: after a GPU ran out of memory, java, with the one asked for beside it.
+        backend.textProperty().bind(Bindings.createStringBinding(() -> {
+            String asked = state.backend.get(), used = state.activeBackend.get();
+            if (used == null || used.isEmpty() || used.equals(asked)) return "backend: " + asked;
+            return "backend: " + used + ("auto".equals(asked) ? " (auto)" : " (" + asked + " out of memory)");
+        }, state.backend, state.activeBackend));
         lastRun.textProperty().bind(Bindings.createStringBinding(() -> state.analysis.get() == null ? "last run: —"
                 : String.format(Locale.ROOT, "last run: %.1f ms, %d tokens", state.analysis.get().totalNanos() / 1e6,
                 state.analysis.get().tokenCount()), state.analysis));

@@ -75,7 +75,7 @@ public final class WorkbenchActions {
             exportPng(view, f.toPath());
             state.message.set("wrote " + f);
         } catch (IOException | RuntimeException e) {
-            state.message.set("export failed: " + AnalysisController.oneLine(e));
+            state.fail("Export failed", e);
         }
     }
 
@@ -91,7 +91,7 @@ public final class WorkbenchActions {
         try {
             state.message.set("wrote " + exportSvg(view, d.toPath()).size() + " SVG files to " + d);
         } catch (IOException | RuntimeException e) {
-            state.message.set("export failed: " + AnalysisController.oneLine(e));
+            state.fail("Export failed", e);
         }
     }
 

@@ -11,6 +11,8 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 
 /** Everything the window shows, as observable properties; changed only on the FX thread. */
 public final class WorkbenchState {
@@ -22,8 +24,17 @@ public final class WorkbenchState {
     public final ObjectProperty<GradientFlowReport> gradients = new SimpleObjectProperty<>(this, "gradients");
     public final StringProperty prompt = new SimpleStringProperty(this, "prompt", "");
     public final StringProperty backend = new SimpleStringProperty(this, "backend", "java");
+    /** The backend the model really runs on: differs from {@link #backend} after a fallback to the CPU; "" with no model. */
+    public final StringProperty activeBackend = new SimpleStringProperty(this, "activeBackend", "");
     /** One line for the status bar: the last thing that happened, or went wrong. */
     public final StringProperty message = new SimpleStringProperty(this, "message", "");
     public final BooleanProperty presenter = new SimpleBooleanProperty(this, "presenter", false);
     public final Selection selection = new Selection();
+    /** Everything the user was notified of, oldest first; add to notify (see {@link Notifier}). */
+    public final ObservableList<Notice> notices = FXCollections.observableArrayList();
+
+    /** Notifies the user of a failure (FX thread); the window stays as it was. */
+    public void fail(String title, Throwable cause) {
+        notices.add(Notice.error(title, cause));
+    }
 }

@@ -58,6 +58,7 @@ public final class WorkbenchWindow {
     private final GradientView gradientView;
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
+    private SessionAutosave autosave;
 
     public WorkbenchWindow(Stage stage) {
         this.stage = stage;
@@ -94,6 +95,7 @@ public final class WorkbenchWindow {
         root.setCenter(centre);
         root.setBottom(new StatusBar(state, controller).node());
         chooser.acceptDrops(root);
+        new Notifier(state, stage);
         state.presenter.addListener((o, a, b) -> presenter(b));
     }
 
@@ -287,11 +289,77 @@ public final class WorkbenchWindow {
                 restore(SessionFiles.read(f.toPath()));
             }
         } catch (IOException | RuntimeException e) {
-            state.message.set("session " + (save ? "not saved" : "not opened") + ": " + AnalysisController.oneLine(e));
+            state.fail(save ? "Session not saved" : "Session not opened", e);
+        }
+    }
+
+    // ---- autosave -------------------------------------------------------------------------------
+
+    /** The file the workbench autosaves to unless told otherwise (-Dmoescope.autosave). */
+    public static Path defaultAutosaveFile() {
+        return SessionAutosave.defaultFile();
+    }
+
+    /** From now on, saves the session to this file a moment after each change, and on close. */
+    public void autosaveTo(Path file) {
+        if (autosave != null) autosave.close();
+        autosave = new SessionAutosave(file, this::session, e -> state.fail("Autosave failed", e));
+        Selection sel = state.selection;
+        autosave.watch(state.prompt, state.modelDir, state.backend, state.presenter, sel.token, sel.layer, sel.head, sel.expert,
+                tabs.getSelectionModel().selectedItemProperty());
+    }
+
+    /**
+     * Starts from the session autosaved in {@code file}, as after a crash: with its model if that
+     * folder still exists, else (or if it had none) with {@code fallbackModel} and the session's prompt. Tells the user
+     * either way. A file that cannot be read is set aside (as FILE.corrupt, for a look), notified,
+     * and the window opens {@code fallbackModel} with {@code fallbackText} as on a fresh start.
+     *
+     * @return true when a session was restored
+     */
+    public boolean restoreAutosave(Path file, Path fallbackModel, String fallbackText) {
+        if (!java.nio.file.Files.exists(file)) {
+            open(fallbackModel, fallbackText);
+            return false;
+        }
+        Session s;
+        try {
+            s = SessionFiles.read(file);
+        } catch (IOException | RuntimeException e) {
+            String aside = setAside(file);
+            state.notices.add(new Notice(Notice.Level.ERROR, "Autosaved session not restored",
+                    file + " could not be read (" + Notice.oneLine(e) + "); starting afresh" + aside, Notice.details(e)));
+            open(fallbackModel, fallbackText);
+            return false;
+        }
+        String note = "from " + file;
+        boolean missing = s.model() != null && !java.nio.file.Files.isDirectory(Path.of(s.model()));
+        if (missing) {
+            note += "; its model folder " + s.model() + " no longer exists"
+                    + (fallbackModel == null ? "" : ", so " + fallbackModel.getFileName() + " is open instead");
+        }
+        if (missing || s.model() == null) {   // as a fresh start would, but with the session's prompt
+            s = new Session(s.version(), fallbackModel == null ? null : fallbackModel.toAbsolutePath().toString(), s.backend(),
+                    s.prompt(), s.token(), s.layer(), s.head(), s.expert(), s.view(), s.logScale(), s.capacityFactor(), s.presenter());
+        }
+        restore(s);
+        state.notices.add(Notice.info("Session restored", note));
+        return true;
+    }
+
+    /** Moves an unreadable autosave out of the way of the next save; returns a note saying where, or "". */
+    private static String setAside(Path file) {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+        try {
+            java.nio.file.Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return " (kept as " + aside.getFileName() + ")";
+        } catch (IOException | RuntimeException e) {
+            return "";
         }
     }
 
     public void close() {
+        if (autosave != null) autosave.close();
         controller.close();
     }
 }
