@@ -34,6 +34,7 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) throws Exception {
         Map<String, String> named = getParameters().getNamed();
         window = new WorkbenchWindow(stage);
+        window.notifyUncaughtFailures();
         stage.setScene(new Scene(window.root(), WIDTH, HEIGHT));
         stage.show();
         Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;

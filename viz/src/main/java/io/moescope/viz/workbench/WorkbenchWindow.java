@@ -293,6 +293,31 @@ public final class WorkbenchWindow {
         }
     }
 
+    /**
+     * A bug that escapes an event handler on the FX thread becomes a notification (with the stack
+     * in its details) rather than a trace on the console and a window that silently stopped doing
+     * something. Call on the FX thread.
+     */
+    public void notifyUncaughtFailures() {
+        Thread fx = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = fx.getUncaughtExceptionHandler();
+        boolean[] inside = {false};
+        fx.setUncaughtExceptionHandler((t, e) -> {
+            if (inside[0]) {   // notifying failed too: leave it to the default, once
+                previous.uncaughtException(t, e);
+                return;
+            }
+            inside[0] = true;
+            try {
+                state.fail("Unexpected error", e);
+            } catch (RuntimeException again) {
+                previous.uncaughtException(t, e);
+            } finally {
+                inside[0] = false;
+            }
+        });
+    }
+
     // ---- autosave -------------------------------------------------------------------------------
 
     /** The file the workbench autosaves to unless told otherwise (-Dmoescope.autosave). */

@@ -123,6 +123,24 @@ class ReliabilityUiTest {
     }
 
     @Test
+    void aBugInAnEventHandlerIsANotification(FxRobot robot) throws Exception {
+        Thread.UncaughtExceptionHandler before = fx(() -> Thread.currentThread().getUncaughtExceptionHandler());
+        try {
+            fxRun(window::notifyUncaughtFailures);
+            javafx.application.Platform.runLater(() -> {
+                throw new IllegalStateException("a bug in a handler");
+            });
+            Notice n = awaitNotice(window, 1);
+            assertEquals("Unexpected error", n.title());
+            assertEquals("a bug in a handler", n.text());
+            assertTrue(n.details().contains("IllegalStateException"), n.details());
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> shown(robot, "a bug in a handler"));
+        } finally {
+            fxRun(() -> Thread.currentThread().setUncaughtExceptionHandler(before));
+        }
+    }
+
+    @Test
     void aPromptOverTheLimitIsRefusedAndThePreviousAnalysisStays(FxRobot robot) throws Exception {
         fxRun(() -> window.open(MODEL, PROMPT));
         awaitAnalysis(window);
