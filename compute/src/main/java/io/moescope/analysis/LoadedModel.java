@@ -168,7 +168,12 @@ public final class LoadedModel implements AutoCloseable {
      *               measures again, since the heap in use may be garbage of earlier runs
      */
     public void checkLimits(int tokens, RunLimits limits) {
-        MemoryEstimate need = MemoryEstimate.of(config(), checkpoint.dtypeCounts(), tokens, false).withoutWeightCopies();
+        checkLimits(tokens, limits, false);
+    }
+
+    /** As above, for a run that also computes gradients when {@code grads} is true. */
+    public void checkLimits(int tokens, RunLimits limits, boolean grads) {
+        MemoryEstimate need = MemoryEstimate.of(config(), checkpoint.dtypeCounts(), tokens, grads).withoutWeightCopies();
         if (limits != null) {
             limits.checkPrompt(dir, tokens);
             limits.checkMemory(dir, need);

@@ -57,6 +57,17 @@ class LoadedModelLimitsTest {
     }
 
     @Test
+    void gradientsAreCountedWhenAsked() {
+        MemoryEstimate plain = MemoryEstimate.of(model.config(), model.checkpoint().dtypeCounts(), 32, false);
+        MemoryEstimate grads = MemoryEstimate.of(model.config(), model.checkpoint().dtypeCounts(), 32, true);
+        assertTrue(grads.total() > plain.total());
+        RunLimits between = new RunLimits(8192, plain.total());
+        model.checkLimits(32, between, false);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> model.checkLimits(32, between, true));
+        assertTrue(e.getMessage().contains("+ gradients "), e.getMessage());
+    }
+
+    @Test
     void theDefaultLimitsComeFromTheSystemProperty() {
         String before = System.getProperty(RunLimits.MAX_TOKENS_PROPERTY);
         try {

@@ -56,6 +56,10 @@ public final class AnalysisController implements AutoCloseable {
 
     /** Loads a model folder on the current backend, then analyses the prompt. */
     public void openModel(Path dir) {
+        if (dir == null) {   // a file dropped from the root of a file system has no folder
+            state.notices.add(Notice.warning("Nothing to open", "drop or choose a model folder (config.json and *.safetensors)"));
+            return;
+        }
         String backend = state.backend.get();
         cancel();
         state.activeBackend.set("");   // until the model says where it runs
@@ -143,6 +147,7 @@ public final class AnalysisController implements AutoCloseable {
             protected GradientFlowReport call() {
                 updateMessage("backward pass …");
                 updateProgress(-1, 1);
+                m.checkLimits(a.tokenCount(), null, true);   // a backward pass holds gradients and activations
                 return m.onDevice(model -> GradientFlow.analyze(model, a.ids(), learningRate));
             }
         };

@@ -243,7 +243,13 @@ public final class WorkbenchWindow {
 
     /** Restores everything; the model is reloaded (on the session's backend) if it differs from the open one. */
     public void restore(Session s) {
-        if (s.backend() != null) state.backend.set(s.backend());
+        if (s.backend() != null && backend.getItems().contains(s.backend())) {
+            state.backend.set(s.backend());
+        } else if (s.backend() != null && !s.backend().equals(state.backend.get())) {
+            // Saved on another machine, or its driver went away: run where we can rather than not at all.
+            state.notices.add(Notice.warning("Backend not available", "the session's backend " + s.backend()
+                    + " cannot run here; using " + state.backend.get()));
+        }
         state.presenter.set(s.presenter());
         attentionView.setLogScale(s.logScale());
         loadView.setCapacityFactor(s.capacityFactor());
