@@ -21,8 +21,12 @@ final class Notifier {
     /** Errors and warnings stay up longer: they are read, then acted on. */
     private static final Duration SHORT = Duration.seconds(6), LONG = Duration.seconds(15);
 
+    /** The same title again this soon is only shown in the status bar: typing past the prompt limit refuses every keystroke. */
+    private static final long REPEAT_NANOS = 5_000_000_000L;
+
     private final WorkbenchState state;
     private final Window owner;
+    private final java.util.Map<String, Long> lastShown = new java.util.HashMap<>();
 
     Notifier(WorkbenchState state, Window owner) {
         this.state = state;
@@ -35,6 +39,9 @@ final class Notifier {
     private void show(Notice n) {
         state.message.set(n.title() + ": " + n.text());
         if (!owner.isShowing()) return;   // closing, or not yet shown: the status bar and the list keep it
+        long now = System.nanoTime();
+        Long last = lastShown.put(n.title(), now);
+        if (last != null && now - last < REPEAT_NANOS) return;
         Notifications note = Notifications.create().title(n.title()).text(n.text()).owner(owner)
                 .hideAfter(n.level() == Notice.Level.INFO ? SHORT : LONG);
         if (n.details() != null) note.action(new Action("Details…", e -> details(n)));
