@@ -124,7 +124,12 @@ public final class LabService {
         return new SweepResult(kind, modelName(), tokens, List.copyOf(points));
     }
 
-    /** The values a sweep tries by default for this model (k = 1..E, windows 4..T, ...). */
+    /**
+     * The values a sweep tries by default for this model: k = 1..E, windows and kept keys in powers
+     * of two (4..256, 1..64), capacity factors 0.5..2, every weight format but float32.
+     *
+     * @throws IllegalArgumentException for a routing sweep on a model without MoE layers
+     */
     public List<Double> defaultValues(SweepKind kind) {
         ModelConfig cfg = model.config();
         List<Double> out = new ArrayList<>();
