@@ -41,7 +41,10 @@ public final class WorkbenchApp extends Application {
             Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
             window.open(model, named.getOrDefault(TEXT, Workbench.DEMO_PROMPT));
         }
-        if (named.containsKey(VIEW)) window.showView(named.get(VIEW));
+        if (named.containsKey(VIEW)) {
+            window.showView(named.get(VIEW));
+            if (named.containsKey(SCREENSHOT)) window.runLabDemo(named.get(VIEW));
+        }
         if (named.containsKey(SCREENSHOT)) screenshotThenExit(stage.getScene(), Path.of(named.get(SCREENSHOT)));
     }
 
