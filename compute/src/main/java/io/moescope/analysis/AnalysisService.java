@@ -1,5 +1,6 @@
 package io.moescope.analysis;
 
+import io.moescope.model.ForwardOptions;
 import io.moescope.model.ForwardResult;
 import io.moescope.model.ModelConfig;
 import io.moescope.model.MoeModel;
@@ -27,9 +28,14 @@ public final class AnalysisService {
      * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
      */
     public static Analysis analyse(MoeModel model, int[] ids, List<String> tokens) {
+        return analyse(model, ids, tokens, ForwardOptions.NONE);
+    }
+
+    /** As above with changed mechanisms (the mechanism lab's variants). */
+    public static Analysis analyse(MoeModel model, int[] ids, List<String> tokens, ForwardOptions options) {
         if (tokens.size() != ids.length) throw new IllegalArgumentException(tokens.size() + " labels for " + ids.length + " tokens");
         long start = System.nanoTime();
-        ForwardResult r = model.forward(ids, MoeModel.Probes.ALL);
+        ForwardResult r = model.forward(ids, MoeModel.Probes.ALL, options);
         long forwardDone = System.nanoTime();
         return derive(model.config(), r, List.copyOf(tokens), start, forwardDone);
     }
@@ -67,7 +73,8 @@ public final class AnalysisService {
      * is computed on the choices they really make.
      */
     static ExpertLoad load(ModelConfig cfg, List<LayerRouting> routing) {
-        int E = cfg.numExperts(), k = cfg.topK(), n = routing.size();
+        // k as the routing really used it (a lab variant may change it).
+        int E = cfg.numExperts(), n = routing.size(), k = n == 0 ? cfg.topK() : routing.getFirst().k();
         int[] layers = new int[n];
         long[][] counts = new long[n][E];
         double[][] meanProb = new double[n][E];

@@ -16,9 +16,29 @@ public final class RoutingRule {
      */
     public static void select(RouterSpec spec, float[] logits, int offset, float[] bias,
                               int[] index, float[] weight, int outOffset) {
-        int E = spec.experts(), k = spec.k();
-        float[] scores = new float[E];
-        float[] choice = new float[E];
+        int k = spec.k();
+        float[] scores = new float[spec.experts()];
+        float[] choice = new float[spec.experts()];
+        scores(spec, logits, offset, bias, scores, choice);
+        int[] chosen = topK(choice, k);
+        float sum = 0f;
+        for (int j = 0; j < k; j++) sum += scores[chosen[j]];
+        // DeepSeek-V3 guards the division with 1e-20; a softmax sum is never zero.
+        float denom = spec.rule() == RouterSpec.Rule.SIGMOID_GROUP_TOP2 ? sum + 1e-20f : sum;
+        for (int j = 0; j < k; j++) {
+            float w = scores[chosen[j]];
+            if (spec.renormalize()) w /= denom;
+            index[outOffset + j] = chosen[j];
+            weight[outOffset + j] = w * spec.scaling();
+        }
+    }
+
+    /**
+     * The first steps of {@link #select} for one token: each expert's score (what its weight is
+     * made of) and the value it is chosen by (score plus bias; 0 outside the kept groups).
+     */
+    public static void scores(RouterSpec spec, float[] logits, int offset, float[] bias, float[] scores, float[] choice) {
+        int E = spec.experts();
         switch (spec.rule()) {
             case SOFTMAX, SOFTMAX_GROUP_MAX -> {
                 softmax(logits, offset, E, scores);
@@ -32,17 +52,6 @@ public final class RoutingRule {
                 }
                 maskGroups(spec, choice, groupTopTwoSum(spec, choice));
             }
-        }
-        int[] chosen = topK(choice, k);
-        float sum = 0f;
-        for (int j = 0; j < k; j++) sum += scores[chosen[j]];
-        // DeepSeek-V3 guards the division with 1e-20; a softmax sum is never zero.
-        float denom = spec.rule() == RouterSpec.Rule.SIGMOID_GROUP_TOP2 ? sum + 1e-20f : sum;
-        for (int j = 0; j < k; j++) {
-            float w = scores[chosen[j]];
-            if (spec.renormalize()) w /= denom;
-            index[outOffset + j] = chosen[j];
-            weight[outOffset + j] = w * spec.scaling();
         }
     }
 

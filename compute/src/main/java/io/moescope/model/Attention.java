@@ -1,6 +1,7 @@
 package io.moescope.model;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
 
@@ -11,7 +12,12 @@ public interface Attention {
      * @return the block's output [T, D] (after the output projection) and, when asked for, the
      *         probabilities [H, T, T]
      */
-    AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities);
+    default AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities) {
+        return forward(b, x, T, keepProbabilities, null);
+    }
+
+    /** As above with another attention pattern, or null for the model's own. */
+    AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern);
 
     int heads();
 }

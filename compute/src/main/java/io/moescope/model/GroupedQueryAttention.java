@@ -1,6 +1,7 @@
 package io.moescope.model;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Rotary;
@@ -14,7 +15,7 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
                                     RmsNorm qNorm, RmsNorm kNorm, Rotary rotary) implements Attention {
 
     @Override
-    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities) {
+    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern) {
         int H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
         Tensor qs = q.apply(b, x), ks = k.apply(b, x), vs = v.apply(b, x);
         if (qNorm != null) {
@@ -30,7 +31,7 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
         }
         b.rope(qs, H, d, 0, rotary);
         b.rope(ks, Hkv, d, 0, rotary);
-        AttentionOutput a = b.attention(qs, ks, vs, spec(T), keepProbabilities);
+        AttentionOutput a = b.attention(qs, ks, vs, (pattern == null ? spec(T) : spec(T).withPattern(pattern)), keepProbabilities);
         return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
     }
 

@@ -1,6 +1,7 @@
 package io.moescope.model;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Rotary;
@@ -27,7 +28,7 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
     }
 
     @Override
-    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities) {
+    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern) {
         int H = cfg.numHeads(), nope = cfg.qkNopeHeadDim(), rd = cfg.qkRopeHeadDim(), dv = cfg.vHeadDim();
         int dqk = nope + rd, lora = cfg.kvLoraRank();
         Tensor q = qProj != null ? qProj.apply(b, x) : qB.apply(b, qANorm.apply(b, qA.apply(b, x)));   // [T, H*dqk]
@@ -47,7 +48,7 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         b.copyColumns(kvRows, 0, 1, keys, 0, T * H, nope);
         b.copyColumns(kRot, 0, H, keys, nope, T * H, rd);
         b.copyColumns(kvRows, nope, 1, values, 0, T * H, dv);
-        AttentionOutput a = b.attention(q, keys, values, spec(T), keepProbabilities);
+        AttentionOutput a = b.attention(q, keys, values, (pattern == null ? spec(T) : spec(T).withPattern(pattern)), keepProbabilities);
         return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
     }
 

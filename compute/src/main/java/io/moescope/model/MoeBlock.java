@@ -14,7 +14,12 @@ public record MoeBlock(Router router, ExpertWeights experts, FeedForward shared,
     public record Output(Tensor hidden, Router.Decision decision) {}
 
     public Output forward(Backend b, Tensor x) {
-        Router.Decision d = router.route(b, x);
+        return forward(b, x, -1, ForwardOptions.NONE);
+    }
+
+    /** As above, with the routing the options give for decoder layer {@code layer}, if any. */
+    public Output forward(Backend b, Tensor x, int layer, ForwardOptions options) {
+        Router.Decision d = router.route(b, x, layer, options);
         Tensor out = b.experts(x, d.routing(), experts);
         if (shared != null) {
             try (Tensor s = shared.apply(b, x)) {

@@ -86,6 +86,15 @@ public final class MoeModel {
      * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
      */
     public ForwardResult forward(int[] ids, Probes probes) {
+        return forward(ids, probes, ForwardOptions.NONE);
+    }
+
+    /**
+     * Runs the model over one sequence with changed mechanisms (attention patterns, routing).
+     *
+     * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
+     */
+    public ForwardResult forward(int[] ids, Probes probes, ForwardOptions options) {
         int T = ids.length, D = config.hiddenSize(), V = config.vocabSize();
         if (T == 0) throw new IllegalArgumentException("empty input: at least one token id is needed");
         for (int i = 0; i < T; i++) {
@@ -106,7 +115,7 @@ public final class MoeModel {
         for (DecoderLayer layer : layers) {
             AttentionOutput a;
             try (Tensor x = layer.inputNorm().apply(b, h)) {
-                a = layer.attention().forward(b, x, T, probes.attention());
+                a = layer.attention().forward(b, x, T, probes.attention(), options.attentionPattern(layer.index(), T));
             }
             Tensor afterAttention = b.add(h, a.context());
             a.context().close();
@@ -116,7 +125,7 @@ public final class MoeModel {
             Tensor normed = layer.postAttentionNorm().apply(b, afterAttention);
             Tensor ffn;
             if (layer.isMoe()) {
-                MoeBlock.Output out = layer.moe().forward(b, normed);
+                MoeBlock.Output out = layer.moe().forward(b, normed, layer.index(), options);
                 ffn = out.hidden();
                 if (probes.routing()) {
                     var d = out.decision();
@@ -147,7 +156,8 @@ public final class MoeModel {
         List<MoeTrace> traces = new ArrayList<>();
         for (int i = 0; i < moe.size(); i++) {
             Tensor[] m = moe.get(i);
-            RouterDecision d = new RouterDecision(T, config.numExperts(), config.topK(), b.download(m[1]),
+            // k from the routing itself: options may have changed it.
+            RouterDecision d = new RouterDecision(T, config.numExperts(), m[2].dim(1), b.download(m[1]),
                     b.downloadInts(m[2]), b.download(m[3]));
             traces.add(new MoeTrace(moeLayers.get(i), b.download(m[0]), d, b.download(m[4])));
         }

@@ -12,8 +12,14 @@ public record Router(Tensor weight, Tensor correctionBias, RouterSpec spec) {
     public record Decision(Tensor logits, Routing routing) {}
 
     public Decision route(Backend b, Tensor x) {
+        return route(b, x, -1, ForwardOptions.NONE);
+    }
+
+    /** As above, with the routing the options give for decoder layer {@code layer}, if any. */
+    public Decision route(Backend b, Tensor x, int layer, ForwardOptions options) {
         Tensor logits = b.linear(x, weight, null);
-        return new Decision(logits, b.route(logits, spec, correctionBias));
+        Routing r = options.route(b, layer, this, logits);
+        return new Decision(logits, r != null ? r : b.route(logits, spec, correctionBias));
     }
 
     static RouterSpec spec(ModelConfig c) {

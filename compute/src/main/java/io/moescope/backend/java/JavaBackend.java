@@ -298,7 +298,7 @@ public final class JavaBackend implements Backend {
      */
     @Override
     public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec s, boolean keepProbabilities) {
-        if (!s.pattern().isPlainWindow()) throw new UnsupportedOperationException(name() + ": attention pattern " + s.pattern() + " not implemented yet");
+        if (!s.pattern().isPlainWindow()) return patternAttention(q, k, v, s, keepProbabilities);
         float[] qs = t(q).data, ks = t(k).data, vs = t(v).data;
         int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim();
         int P = VectorKernels.PANEL, R = VectorKernels.TILE;
@@ -324,6 +324,57 @@ public final class JavaBackend implements Backend {
             int h = task % H, i0 = (blocks - 1 - task / H) * P;
             int kh = h / (H / Hkv);
             attentionBlock(qs, keys[kh], valuesT[kh], s, h, i0, out, probs);
+        });
+        return new AttentionOutput(JavaTensor.of(out, T, H * dv), probs == null ? null : JavaTensor.of(probs, H, T, T));
+    }
+
+    /**
+     * Any {@link io.moescope.backend.AttentionPattern}, one (head, query) row at a time: the scores
+     * of the visible keys, then, for keep-top-k, only those at or above the row's k-th highest
+     * score (ties kept), softmax over what is left. Slower than the blocked path, which plain
+     * windows keep.
+     */
+    private AttentionOutput patternAttention(Tensor q, Tensor k, Tensor v, AttentionSpec s, boolean keepProbabilities) {
+        float[] qs = t(q).data, ks = t(k).data, vs = t(v).data;
+        int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim(), group = H / Hkv;
+        int keep = s.pattern().keepTopK();
+        float[] out = new float[T * H * dv];
+        float[] probs = keepProbabilities ? new float[H * T * T] : null;
+        parallelFor(H * T, (long) T * (dqk + dv), hi -> {
+            int h = hi / T, i = hi % T, kh = h / group;
+            int qo = (i * H + h) * dqk;
+            float[] score = new float[i + 1];
+            int visible = 0;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j <= i; j++) {
+                if (!s.visible(i, j)) {
+                    score[j] = Float.NEGATIVE_INFINITY;
+                    continue;
+                }
+                score[j] = VectorKernels.dot(qs, qo, ks, (j * Hkv + kh) * dqk, dqk) * s.scale();
+                max = Math.max(max, score[j]);
+                visible++;
+            }
+            if (keep > 0 && visible > keep) {
+                float[] sorted = score.clone();
+                java.util.Arrays.sort(sorted);
+                float threshold = sorted[sorted.length - keep];
+                for (int j = 0; j <= i; j++) if (score[j] < threshold) score[j] = Float.NEGATIVE_INFINITY;
+            }
+            double sum = 0;
+            float[] p = new float[i + 1];
+            for (int j = 0; j <= i; j++) {
+                p[j] = score[j] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(score[j] - max);
+                sum += p[j];
+            }
+            float inv = (float) (1.0 / sum);
+            int oo = (i * H + h) * dv;
+            for (int j = 0; j <= i; j++) {
+                if (p[j] == 0f) continue;
+                p[j] *= inv;
+                VectorKernels.axpy(p[j], vs, (j * Hkv + kh) * dv, out, oo, dv);
+            }
+            if (probs != null) System.arraycopy(p, 0, probs, (h * T + i) * T, i + 1);
         });
         return new AttentionOutput(JavaTensor.of(out, T, H * dv), probs == null ? null : JavaTensor.of(probs, H, T, T));
     }
@@ -604,7 +655,9 @@ public final class JavaBackend implements Backend {
         if (probabilities == null) probabilities = attention(q, k, v, s, true).probabilities();
         float[] dO = t(dContext).data, qs = t(q).data, ks = t(k).data, vs = t(v).data, P = t(probabilities).data;
         int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim(), group = H / Hkv;
-        int window = s.window();
+        // Masked probabilities are zero, so any pattern's gradient follows from P; only the rows'
+        // and columns' ranges use the window, which global tokens reach beyond.
+        int window = s.pattern().global() == null ? s.window() : 0;
         float scale = s.scale();
         // Pass 1, per (head, query): dS = P * (dP - rowsum(P dP)) with dP = dO v^T, and dq = scale dS k.
         float[] dS = new float[H * T * T];
