@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
@@ -38,8 +39,14 @@ public final class SweepCharts {
                 List.of("routing flips"), List.of(VariantMetrics::meanRoutingFlips)));
         out.add(line(r, "sweep-attention-mass", "Attention mass kept (mean over layers)", "fraction of mass",
                 List.of("mass kept"), List.of(VariantMetrics::meanAttentionMassKept)));
-        out.add(line(r, "sweep-dropped", "Token slots dropped by capacity (all MoE layers)", "slots",
-                List.of("dropped slots"), List.of(m -> m.totalDroppedSlots())));
+        Named dropped = line(r, "sweep-dropped", "Token slots dropped by capacity (all MoE layers)", "slots",
+                List.of("dropped slots"), List.of(m -> m.totalDroppedSlots()));
+        // counts: whole-number ticks, and an axis from 0 to at least 1 when nothing was dropped
+        NumberAxis counts = (NumberAxis) dropped.chart().getCategoryPlot().getRangeAxis();
+        counts.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        counts.setAutoRangeMinimumSize(1);
+        counts.setAutoRangeIncludesZero(true);
+        out.add(dropped);
         out.add(line(r, "sweep-time", "Forward time", "ms",
                 List.of("variant", "baseline"), List.of(m -> m.variantNanos() / 1e6, m -> m.baselineNanos() / 1e6)));
         return out;

@@ -89,7 +89,7 @@ public final class CompareView implements AnalysisView {
         actions.setPadding(new Insets(4, 6, 4, 6));
         ScrollPane form = new ScrollPane(editor.node());
         form.setFitToWidth(true);
-        form.setPrefViewportHeight(170);
+        form.setPrefViewportHeight(196);   // routing, attention and precision without scrolling
         root.setTop(new VBox(form, actions));
 
         pair("attention", "Attention", new AttentionView(baseline), new AttentionView(variant));

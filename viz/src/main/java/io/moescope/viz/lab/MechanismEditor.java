@@ -257,7 +257,24 @@ public final class MechanismEditor {
 
     private static Spinner<Double> doubleSpinner(double min, double max, double value, double step) {
         Spinner<Double> s = new Spinner<>();
-        s.setValueFactory(new SpinnerValueFactory.DoubleSpinnerValueFactory(min, max, value, step));
+        SpinnerValueFactory.DoubleSpinnerValueFactory f = new SpinnerValueFactory.DoubleSpinnerValueFactory(min, max, value, step);
+        // the default converter shows two decimals, so a rate of 0.001 would read, and commit, as 0
+        f.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Double v) {
+                return v == null ? "" : java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+            }
+
+            @Override
+            public Double fromString(String s) {
+                try {
+                    return Double.valueOf(s.strip());
+                } catch (NumberFormatException e) {
+                    return f.getValue();   // keep the last good value rather than throw on the FX thread
+                }
+            }
+        });
+        s.setValueFactory(f);
         s.setEditable(true);
         s.setPrefWidth(80);
         return s;

@@ -13,7 +13,7 @@ final class StringTable {
     static TableView<List<String>> create(String id) {
         TableView<List<String>> t = new TableView<>();
         t.setId(id);
-        t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
         t.setPlaceholder(new javafx.scene.control.Label("nothing run yet"));
         return t;
     }
