@@ -114,7 +114,8 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private static int firstOutOfVocabulary(int[] ids, int vocab) {
+    /** The first id outside [0, vocab), or -1: the lab would fail on it deep inside a forward pass. */
+    static int firstOutOfVocabulary(int[] ids, int vocab) {
         for (int id : ids) if (id < 0 || id >= vocab) return id;
         return -1;
     }
@@ -132,7 +133,8 @@ final class SweepCommand implements Callable<Integer> {
         }
     }
 
-    private static void progress(PrintWriter err, long done, long total, String message) {
+    /** One self-overwriting progress line on stderr. */
+    static void progress(PrintWriter err, long done, long total, String message) {
         int width = 24, filled = total <= 0 ? 0 : (int) Math.min(width, Math.round(width * (double) done / total));
         err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total + " " + message + "   ");
         err.flush();

@@ -49,6 +49,16 @@ public final class LabJson {
         return o;
     }
 
+    /** Short, e.g. "k=1", "window 8", "int8", or several joined by " + ". */
+    public static String label(Mechanism m) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (!m.routing().isNone()) parts.add(describe(m.routing()));
+        if (m.attention() != null) parts.add(m.attention().toString());
+        if (m.precision().weights() != io.moescope.lab.NumberFormat.FP32) parts.add(m.precision().weights().cliName());
+        if (m.precision().activations() != io.moescope.lab.NumberFormat.FP32) parts.add("act " + m.precision().activations().cliName());
+        return parts.isEmpty() ? "baseline" : String.join(" + ", parts);
+    }
+
     /** One line for a summary: what the variant changes. */
     public static String describe(Mechanism m) {
         List<String> parts = new java.util.ArrayList<>();

@@ -140,7 +140,7 @@ public final class MechanismEditor {
         AttentionPattern att = attention(tokens);
         Precision prec = new Precision(weights.getValue(), activations.getValue());
         Mechanism m = new Mechanism("variant", rc, att, prec);
-        return m.withLabel(label(m));
+        return m.withLabel(LabJson.label(m));
     }
 
     private AttentionPattern attention(List<String> tokens) {
@@ -171,16 +171,6 @@ public final class MechanismEditor {
         String s = token.strip().replace("Ġ", "").replace("▁", "");
         return !s.isEmpty() && s.codePoints().allMatch(c -> Character.getType(c) >= Character.DASH_PUNCTUATION
                 && Character.getType(c) <= Character.OTHER_PUNCTUATION || c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?');
-    }
-
-    /** Short, e.g. "k=1", "window 8", "int8", or several joined by " + ". */
-    static String label(Mechanism m) {
-        List<String> parts = new ArrayList<>();
-        if (!m.routing().isNone()) parts.add(LabJson.describe(m.routing()));
-        if (m.attention() != null) parts.add(m.attention().toString());
-        if (m.precision().weights() != NumberFormat.FP32) parts.add(m.precision().weights().cliName());
-        if (m.precision().activations() != NumberFormat.FP32) parts.add("act " + m.precision().activations().cliName());
-        return parts.isEmpty() ? "baseline" : String.join(" + ", parts);
     }
 
     static String ruleName(RoutingChange.Rule r) {
