@@ -13,10 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,21 +62,10 @@ final class TrainCommand implements Callable<Integer> {
         // The held-out text travels with the model, so its stated held-out loss can be checked later.
         io.moescope.files.AtomicFiles.writeString(out.resolve("heldout.txt"), text.heldOut());
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-        AtomicBoolean stop = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            // Ctrl-C: ask the loop to save and stop, and give it time to finish writing.
-            stop.set(true);
-            try {
-                finished.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (Backend backend = compute.open()) {
+        // Ctrl-C: the loop saves and stops, and the shutdown gives it time to finish writing.
+        try (StopOnInterrupt stop = new StopOnInterrupt(120); Backend backend = compute.open()) {
             Trainer trainer = new Trainer(cfg, dataset, out, Optional.of(tokenizerJson), backend, err);
-            Trainer.Summary s = trainer.run(steps, resume, stop::get);
+            Trainer.Summary s = trainer.run(steps, resume, stop::stopped);
             var o = spec.commandLine().getOut();
             o.println(String.format(Locale.ROOT, "trained %d steps in %.1f s (%,.0f tokens/s), %,d parameters",
                     s.steps(), s.wallSeconds(), s.tokensPerSecond(), s.parameters()));
@@ -87,13 +73,6 @@ final class TrainCommand implements Callable<Integer> {
                     s.finalTrainLoss(), s.heldOutLoss(), Math.exp(s.heldOutLoss()), s.unigramHeldOutLoss(), Math.exp(s.unigramHeldOutLoss())));
             o.println("last checkpoint: " + s.lastCheckpoint());
             compute.printProfile(spec.commandLine().getErr());
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // already running: it will see the latch
-            }
         }
         return 0;
     }

@@ -49,7 +49,10 @@ public final class WorkbenchApp extends Application {
         }
         // A headless screenshot is a reproducible picture, not the user's work: it must not replace the autosave.
         if (!named.containsKey(SCREENSHOT)) window.autosaveTo(autosave);
-        if (named.containsKey(VIEW)) window.showView(named.get(VIEW));
+        if (named.containsKey(VIEW)) {
+            window.showView(named.get(VIEW));
+            if (named.containsKey(SCREENSHOT)) window.runLabDemo(named.get(VIEW));
+        }
         if (named.containsKey(SCREENSHOT)) screenshotThenExit(stage.getScene(), Path.of(named.get(SCREENSHOT)));
     }
 

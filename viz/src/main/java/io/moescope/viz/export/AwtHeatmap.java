@@ -1,6 +1,5 @@
 package io.moescope.viz.export;
 
-import io.moescope.viz.heatmap.ColourMap;
 import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapRaster;
 import java.awt.Color;
@@ -71,7 +70,7 @@ public final class AwtHeatmap {
     private static void legend(Graphics2D g, ColourScale scale, int x, int top, int height) {
         int h = Math.max(40, height);
         for (int y = 0; y < h; y++) {
-            g.setColor(new Color(ColourMap.at(1 - (double) y / h) & 0xffffff));
+            g.setColor(new Color(scale.argb(scale.valueAt(1 - (double) y / h)) & 0xffffff));
             g.fillRect(x, top + y, 12, 1);
         }
         g.setColor(Color.DARK_GRAY);

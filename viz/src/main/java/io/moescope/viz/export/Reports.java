@@ -10,7 +10,10 @@ public final class Reports {
     private Reports() {}
 
     public static void write(Analysis a, Path model, String backend, Path file) throws IOException {
-        ReportContent r = ReportBuilder.build(a, model, backend);
+        write(ReportBuilder.build(a, model, backend), file);
+    }
+
+    public static void write(ReportContent r, Path file) throws IOException {
         if (isPdf(file)) PdfReport.write(r, file);
         else HtmlReport.write(r, file);
     }

@@ -41,7 +41,7 @@ public final class ColourLegend extends Region {
         double top = 24, bottom = h - 10, barW = 16;
         if (bottom - top < 20) return;
         for (int y = (int) top; y < bottom; y++) {
-            int argb = ColourMap.at(1 - (y - top) / (bottom - top));
+            int argb = scale.argb(scale.valueAt(1 - (y - top) / (bottom - top)));
             g.setFill(Color.rgb((argb >> 16) & 0xff, (argb >> 8) & 0xff, argb & 0xff));
             g.fillRect(4, y, barW, 1);
         }

@@ -13,6 +13,12 @@ public final class ColourMap {
 
     public static final int[] RAMP = ramp(VIRIDIS, 256);
 
+    /** ColorBrewer RdBu reversed: blue for negative, white at the centre, red for positive. */
+    private static final int[] BLUE_WHITE_RED = {
+            0x2166ac, 0x4393c3, 0x92c5de, 0xd1e5f0, 0xf7f7f7, 0xfddbc7, 0xf4a582, 0xd6604d, 0xb2182b};
+
+    public static final int[] DIVERGING = ramp(BLUE_WHITE_RED, 257);   // odd: zero falls on the white stop exactly
+
     /** Colour of a value in [0, 1]; outside values are clamped. */
     public static int at(double fraction) {
         int i = (int) Math.round(Math.max(0, Math.min(1, fraction)) * 255);

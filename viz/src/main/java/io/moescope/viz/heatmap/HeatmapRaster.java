@@ -22,9 +22,9 @@ public final class HeatmapRaster {
 
     /** Fills argb[rows * cols] from values[rows * cols] with the scale's colours. Uses all cores for large maps. */
     public static void fill(float[] values, int rows, int cols, ColourScale scale, int[] argb) {
-        int[] ramp = ColourMap.RAMP;
+        int[] ramp = scale.ramp();
         int top = ramp.length - 1;
-        if (scale.kind() == ColourScale.Kind.LINEAR) {
+        if (scale.kind() != ColourScale.Kind.LOG) {
             float min = (float) scale.min(), k = (float) (scale.max() > scale.min() ? top / (scale.max() - scale.min()) : 0);
             rows(rows, cols, r -> {
                 for (int i = r * cols, end = i + cols; i < end; i++) {
@@ -67,12 +67,22 @@ public final class HeatmapRaster {
             c1[x] = Math.min(cols, Math.max(c0[x] + 1, (int) Math.floor(vx + (x + 1) * vw / w)));
         }
         Mapper map = mapper(scale);
+        // A difference map must not lose its negative values when zoomed out: keep the strongest change.
+        boolean signed = scale.kind() == ColourScale.Kind.DIVERGING;
         rows(h, w, y -> {
             float[] line = new float[w];
             int r0 = clamp((int) Math.floor(vy + y * vh / h), rows);
             int r1 = Math.min(rows, Math.max(r0 + 1, (int) Math.floor(vy + (y + 1) * vh / h)));
-            java.util.Arrays.fill(line, Float.NEGATIVE_INFINITY);
-            for (int r = r0; r < r1; r++) {
+            java.util.Arrays.fill(line, signed ? 0f : Float.NEGATIVE_INFINITY);
+            for (int r = r0; r < r1 && signed; r++) {
+                int base = r * cols;
+                for (int x = 0; x < w; x++) {
+                    float m = line[x];
+                    for (int c = base + c0[x], end = base + c1[x]; c < end; c++) if (Math.abs(values[c]) > Math.abs(m)) m = values[c];
+                    line[x] = m;
+                }
+            }
+            for (int r = r0; r < r1 && !signed; r++) {
                 int base = r * cols;
                 for (int x = 0; x < w; x++) {
                     float m = line[x];
@@ -110,9 +120,9 @@ public final class HeatmapRaster {
 
     /** The colour lookup of {@link #fill}, one value at a time. */
     private static Mapper mapper(ColourScale scale) {
-        int[] ramp = ColourMap.RAMP;
+        int[] ramp = scale.ramp();
         int top = ramp.length - 1;
-        if (scale.kind() == ColourScale.Kind.LINEAR) {
+        if (scale.kind() != ColourScale.Kind.LOG) {
             float min = (float) scale.min(), k = (float) (scale.max() > scale.min() ? top / (scale.max() - scale.min()) : 0);
             return v -> {
                 float f = (v - min) * k;

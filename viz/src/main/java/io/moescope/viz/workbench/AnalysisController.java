@@ -8,7 +8,15 @@ import io.moescope.analysis.Prompt;
 import io.moescope.backend.Backends;
 import io.moescope.grad.GradientFlow;
 import io.moescope.grad.GradientFlowReport;
+import io.moescope.lab.Comparison;
+import io.moescope.lab.LabService;
+import io.moescope.lab.Mechanism;
+import io.moescope.lab.SweepKind;
+import io.moescope.lab.SweepResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
@@ -76,6 +84,8 @@ public final class AnalysisController implements AutoCloseable {
             LoadedModel old = state.model.get();
             state.analysis.set(null);
             state.batch.set(null);
+            state.comparison.set(null);
+            state.sweep.set(null);
             state.modelDir.set(dir);
             state.model.set(loaded);
             state.activeBackend.set(loaded.backendName());
@@ -127,6 +137,7 @@ public final class AnalysisController implements AutoCloseable {
             state.activeBackend.set(m.backendName());
             state.selection.clamp(a.tokenCount(), a.layers(), a.config().numExperts());
             state.gradients.set(null);
+            state.comparison.set(null);   // it compared another prompt
             state.analysis.set(a);
             String note = task.getMessage() != null && task.getMessage().startsWith("no tokenizer") ? " · " + task.getMessage() : "";
             state.message.set(String.format(Locale.ROOT, "analysed %d tokens in %.1f ms", a.tokenCount(), a.totalNanos() / 1e6) + note);
@@ -177,6 +188,67 @@ public final class AnalysisController implements AutoCloseable {
             state.activeBackend.set(m.backendName());
             state.batch.set(b);
             state.message.set(String.format(Locale.ROOT, "%s: %d tokens in %d chunks", text.getFileName(), b.tokens(), b.chunks()));
+        });
+    }
+
+    /**
+     * The mechanism lab's comparison of the current prompt: the baseline and the variant side by
+     * side, with progress; cancellable like an analysis.
+     */
+    public void compare(Mechanism variant) {
+        LoadedModel m = state.model.get();
+        Analysis a = state.analysis.get();
+        if (m == null || a == null) {
+            state.message.set("analyse a prompt first");
+            return;
+        }
+        cancel();
+        Task<Comparison> task = new Task<>() {
+            @Override
+            protected Comparison call() {
+                updateMessage("comparing " + variant.label() + " with the baseline …");
+                updateProgress(-1, 1);
+                return LabService.of(m).compare(a.ids(), a.tokens(), variant, (done, total, msg) -> {
+                    updateProgress(done, total);
+                    updateMessage(msg);
+                }, this::isCancelled);
+            }
+        };
+        submit(task, "Comparison failed", c -> {
+            if (state.analysis.get() != a) return;   // the prompt changed meanwhile
+            state.comparison.set(c);
+            state.message.set(String.format(Locale.ROOT, "%s: mean KL %.4g, top-1 agreement %.3f, routing flips %.3f",
+                    c.mechanism().label(), c.metrics().meanKl(), c.metrics().top1Agreement(), c.metrics().meanRoutingFlips()));
+        });
+    }
+
+    /**
+     * A sweep over the current prompt, or over a text file when {@code textFile} is not null (cut
+     * into chunks of {@code chunkTokens}), with progress per value and chunk; cancellable.
+     */
+    public void sweep(SweepKind kind, List<Double> values, Path textFile, int chunkTokens) {
+        LoadedModel m = state.model.get();
+        String prompt = state.prompt.get();
+        if (m == null) return;
+        cancel();
+        Task<SweepResult> task = new Task<>() {
+            @Override
+            protected SweepResult call() throws Exception {
+                updateMessage("sweeping " + kind.cliName() + " …");
+                updateProgress(-1, 1);
+                String text = textFile == null ? prompt : Files.readString(textFile, StandardCharsets.UTF_8);
+                int[] ids = m.encode(text).ids();
+                if (ids.length < 2) throw new IllegalArgumentException((textFile == null ? "the prompt" : textFile.toString()) + ": fewer than 2 tokens");
+                List<int[]> chunks = textFile == null ? List.<int[]>of(ids) : LabService.chunks(ids, chunkTokens);
+                return LabService.of(m).sweep(chunks, kind, values, (done, total, msg) -> {
+                    updateProgress(done, total);
+                    updateMessage(msg);
+                }, this::isCancelled);
+            }
+        };
+        submit(task, "Sweep failed", r -> {
+            state.sweep.set(r);
+            state.message.set(String.format(Locale.ROOT, "swept %s over %d values on %d tokens", kind.cliName(), r.points().size(), r.tokens()));
         });
     }
 

@@ -3,7 +3,9 @@ package io.moescope.viz.workbench;
 import io.moescope.analysis.Analysis;
 import io.moescope.viz.export.FxImages;
 import io.moescope.viz.export.ImageFiles;
+import io.moescope.viz.export.ReportBuilder;
 import io.moescope.viz.export.Reports;
+import io.moescope.viz.lab.LabReport;
 import io.moescope.viz.export.SvgExport;
 import io.moescope.viz.view.AnalysisView;
 import java.io.File;
@@ -15,7 +17,10 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
-/** Export: a view as PNG at 2x, its charts as SVG, and the report as HTML or PDF; every write atomic. */
+/**
+ * Export: a view as PNG at 2x, its charts as SVG, and the report as HTML or PDF (with the mechanism
+ * lab's comparison and sweep when they have been run); every write atomic.
+ */
 public final class WorkbenchActions {
     /** SVG size of a chart, in CSS pixels. */
     static final int SVG_WIDTH = 900, SVG_HEIGHT = 540;
@@ -49,12 +54,15 @@ public final class WorkbenchActions {
         Analysis a = state.analysis.get();
         Path model = state.modelDir.get();
         String backend = state.backend.get();
+        var comparison = state.comparison.get();
+        var sweep = state.sweep.get();
         if (a == null) {
             state.message.set("nothing to report: analyse a prompt first");
             return;
         }
         controller.run("writing " + file.getFileName() + " …", () -> {
-            Reports.write(a, model, backend, file);
+            // a comparison or sweep that has been run goes into the report too
+            Reports.write(LabReport.withLab(ReportBuilder.build(a, model, backend), comparison, sweep), file);
             return file;
         }, f -> {
             state.message.set("wrote " + f);

@@ -4,6 +4,8 @@ import io.moescope.analysis.Analysis;
 import io.moescope.analysis.BatchAnalysis;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.grad.GradientFlowReport;
+import io.moescope.lab.Comparison;
+import io.moescope.lab.SweepResult;
 import java.nio.file.Path;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -22,6 +24,10 @@ public final class WorkbenchState {
     public final ObjectProperty<BatchAnalysis> batch = new SimpleObjectProperty<>(this, "batch");
     /** Gradient flow of the current analysis' prompt; null until the gradient view asks for it. */
     public final ObjectProperty<GradientFlowReport> gradients = new SimpleObjectProperty<>(this, "gradients");
+    /** The mechanism lab's last comparison on the current prompt; null until one is run. */
+    public final ObjectProperty<Comparison> comparison = new SimpleObjectProperty<>(this, "comparison");
+    /** The mechanism lab's last sweep; null until one is run. */
+    public final ObjectProperty<SweepResult> sweep = new SimpleObjectProperty<>(this, "sweep");
     public final StringProperty prompt = new SimpleStringProperty(this, "prompt", "");
     public final StringProperty backend = new SimpleStringProperty(this, "backend", "java");
     /** The backend the model really runs on: differs from {@link #backend} after a fallback to the CPU; "" with no model. */

@@ -1,6 +1,8 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.backend.Backends;
+import io.moescope.viz.lab.CompareView;
+import io.moescope.viz.lab.SweepView;
 import io.moescope.viz.session.Session;
 import io.moescope.viz.session.SessionFiles;
 import io.moescope.viz.view.AnalysisView;
@@ -59,6 +61,8 @@ public final class WorkbenchWindow {
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
     private SessionAutosave autosave;
+    private final CompareView compareView;
+    private final SweepView sweepView;
 
     public WorkbenchWindow(Stage stage) {
         this.stage = stage;
@@ -71,6 +75,10 @@ public final class WorkbenchWindow {
         views.add(gradientView);
         views.add(new ModelView(state, controller.executor()));
         views.add(new TrainingView(state, controller.executor()));
+        compareView = new CompareView(state, controller::compare);
+        sweepView = new SweepView(state, controller::sweep);
+        views.add(compareView);
+        views.add(sweepView);
         for (AnalysisView v : views) {
             Tab t = new Tab(v.title(), v.node());
             t.setId("tab-" + v.id());
@@ -126,7 +134,7 @@ public final class WorkbenchWindow {
     }
 
     public static List<String> ids() {
-        return List.of("attention", "load", "routing", "gradients", "model", "training");
+        return List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep");
     }
 
     public void showView(String id) {
@@ -136,6 +144,33 @@ public final class WorkbenchWindow {
 
     public AnalysisView currentView() {
         return (AnalysisView) tabs.getSelectionModel().getSelectedItem().getUserData();
+    }
+
+    public CompareView compareView() {
+        return compareView;
+    }
+
+    public SweepView sweepView() {
+        return sweepView;
+    }
+
+    /**
+     * For the headless screenshot of the lab's tabs: once the prompt is analysed, runs a comparison
+     * with one expert per token (compare) or a sweep of k over the prompt (sweep).
+     */
+    public void runLabDemo(String view) {
+        if (!view.equals("compare") && !view.equals("sweep")) return;
+        // Every new analysis (the first may be superseded by a second) runs it, until a result has arrived.
+        javafx.beans.value.ChangeListener<io.moescope.analysis.Analysis> demo = (o, a, b) -> {
+            if (b == null || compareView.hasData() && view.equals("compare") || sweepView.hasData() && view.equals("sweep")) return;
+            if (view.equals("compare")) {
+                compareView.editor().setK(1);
+                controller.compare(compareView.editor().mechanism(b.tokens()));
+            } else {
+                controller.sweep(io.moescope.lab.SweepKind.TOPK, List.of(), null, 128);
+            }
+        };
+        state.analysis.addListener(demo);
     }
 
     /** Sets the prompt and opens the model; the analysis follows once it is loaded. */
