@@ -21,19 +21,19 @@ final class InFlightFiles {
     private static boolean shuttingDown;
 
     /**
-     * Registers a temporary file just created. Once the hook has run, nothing may register any
-     * more: the file is deleted at once and the write fails, as the JVM is going away.
+     * Creates and registers a temporary file in one step, under the lock the hook takes: a file
+     * created between the two would be missed by a hook running in between, and the JVM halts as
+     * soon as its hooks are done. Once the hook has run, nothing more is created.
      */
-    static synchronized void add(Path tmp) {
-        if (shuttingDown) {
-            deleteQuietly(tmp);
-            throw new IllegalStateException("not writing " + tmp + ": the JVM is shutting down");
-        }
+    static synchronized Path create(Path dir, String prefix, String suffix) throws IOException {
+        if (shuttingDown) throw new IllegalStateException("not writing in " + dir + ": the JVM is shutting down");
         if (!hookInstalled) {
             Runtime.getRuntime().addShutdownHook(new Thread(InFlightFiles::deleteAll, "moescope-delete-temporary-files"));
             hookInstalled = true;
         }
+        Path tmp = Files.createTempFile(dir, prefix, suffix);
         files.add(tmp);
+        return tmp;
     }
 
     /** After the file was moved into place or deleted. */
