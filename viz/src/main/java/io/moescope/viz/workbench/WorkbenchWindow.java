@@ -95,6 +95,8 @@ public final class WorkbenchWindow {
         root.setBottom(new StatusBar(state, controller).node());
         chooser.acceptDrops(root);
         state.presenter.addListener((o, a, b) -> presenter(b));
+        // boxes drawn as plain rectangles: cheap for a software renderer (see the file)
+        root.getStylesheets().add(WorkbenchWindow.class.getResource("/io/moescope/viz/flat-boxes.css").toExternalForm());
     }
 
     public Parent root() {
