@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -16,20 +17,28 @@ import javafx.stage.Stage;
 
 /**
  * What a user waits for when the large attention map of 2048 tokens changes: from the moment the
- * change is made on the FX thread (another head, the other colour scale, a zoom step) until the
- * frame that shows it has been drawn and presented by JavaFX's render thread (see {@link FrameClock}).
- * So it includes the FX thread's own work, the pulse (CSS, layout, scene-graph sync) and the
- * renderer's texture upload and compositing. The map is shown as in the workbench: square cells,
- * token labels on both axes, in a 1000 x 1000 window. Each sample starts from a quiet scene (no
+ * change is made on the FX thread (another head, the other colour scale, a zoom step), at the start
+ * of a pulse, until the frame that shows it has been drawn and presented by JavaFX's render thread
+ * (see {@link FrameClock}). So it includes the FX thread's own work, the pulse (CSS, layout,
+ * scene-graph sync) and the renderer's texture upload, compositing and presenting; not the wait
+ * for the next 60 Hz pulse that any change shares. The frame interval while another head is drawn
+ * in every pulse says whether redrawing keeps up with 60 frames a second. The map is shown as in the workbench: square cells,
+ * token labels on both axes, alone in a square window of two sizes: 600 x 600, where the cells
+ * take about the 540 pixels square the large map gets in the workbench's default 1400 x 900
+ * window, and 1000 x 1000 (about 940 pixels square, a maximised window). Each sample starts from a quiet scene (no
  * frame in flight), and every change really changes the picture: two heads with different
  * patterns alternate, so nothing is served from a cache.
  */
 final class HeatmapBenchmark {
     private HeatmapBenchmark() {}
 
-    static final int TOKENS = 2048, WINDOW = 1000;
+    static final int TOKENS = 2048;
 
     static void run(int runs, PrintWriter out) throws Exception {
+        for (int window : new int[]{600, 1000}) run(runs, window, out);
+    }
+
+    private static void run(int runs, int window, PrintWriter out) throws Exception {
         float[][] heads = {syntheticAttention(TOKENS, 0.05, 1), syntheticAttention(TOKENS, 0.5, 2)};
         ColourScale log = ColourScale.log(ColourScale.LOG_FLOOR, 1), linear = ColourScale.linear(0, 1);
         List<String> labels = new ArrayList<>();
@@ -39,7 +48,7 @@ final class HeatmapBenchmark {
             v.setSquare(true);
             v.setLabels(labels, labels);
             Stage stage = new Stage();
-            Scene scene = new Scene(v, WINDOW, WINDOW);
+            Scene scene = new Scene(v, window, window);
             stage.setScene(scene);
             stage.show();
             v.setData(heads[0], TOKENS, TOKENS, log);
@@ -62,15 +71,17 @@ final class HeatmapBenchmark {
         };
         IntConsumer zoom = i -> {
             zoomedIn[0] = !zoomedIn[0];
-            view.zoomAt(WINDOW * 0.4, WINDOW * 0.4, zoomedIn[0] ? 1 / 1.25 : 1.25);
+            view.zoomAt(window * 0.4, window * 0.4, zoomedIn[0] ? 1 / 1.25 : 1.25);
         };
         for (int i = 0; i < 6; i++) {   // warm-up: JIT and textures
             sample(clock, headChange, i);
             sample(clock, scaleChange, i);
             sample(clock, zoom, i);
         }
-        out.println("2. attention heatmap, " + TOKENS + " x " + TOKENS + " tokens in a " + WINDOW + " x " + WINDOW
-                + " window: from the change on the FX thread to its frame drawn and presented (FX work + pulse + renderer):");
+        int side = UiBenchmark.fx(view::pixelWidth);
+        out.println("2. attention heatmap, " + TOKENS + " x " + TOKENS + " tokens in a " + window + " x " + window
+                + " window (cells " + side + " pixels square): from the change on the FX thread to its frame drawn and presented"
+                + " (FX work + pulse + renderer), the change made at the start of a pulse:");
         report(out, "another head ", clock, headChange, runs);
         report(out, "other scale  ", clock, scaleChange, runs);
         report(out, "zoom step    ", clock, zoom, runs);
@@ -107,11 +118,20 @@ final class HeatmapBenchmark {
     private static double[] sample(FrameClock clock, IntConsumer change, int i) throws Exception {
         clock.awaitQuiet(40);
         long[] cpu0 = Cpu.now();
-        long[] t = UiBenchmark.fx(() -> {
-            long n = clock.frames(), t0 = System.nanoTime();
-            change.accept(i);
-            return new long[]{n, t0, System.nanoTime()};
-        });
+        // The change is made at the start of a pulse (as an animation would), so the time does not
+        // include waiting up to one frame (16.7 ms) for the next pulse, which a change posted at a
+        // random moment also waits.
+        CompletableFuture<long[]> done = new CompletableFuture<>();
+        Platform.runLater(() -> new AnimationTimer() {
+            @Override
+            public void handle(long now) {
+                stop();
+                long n = clock.frames(), t0 = System.nanoTime();
+                change.accept(i);
+                done.complete(new long[]{n, t0, System.nanoTime()});
+            }
+        }.start());
+        long[] t = done.get(30, TimeUnit.SECONDS);
         long shown = clock.awaitFrameAfter(t[0]);
         long[] cpu1 = Cpu.now();
         return new double[]{(shown - t[1]) / 1e6, (t[2] - t[1]) / 1e6,
