@@ -22,12 +22,13 @@ final class StallProbe {
     private final Thread fxThread;
     private final Map<String, List<Double>> delays = new LinkedHashMap<>();
     private final Map<String, Integer> where = new HashMap<>();
-    private volatile String phase = "";
+    private volatile String phase;
     private volatile boolean probing = true;
     private final Thread probe;
 
-    StallProbe(Thread fxThread) {
+    StallProbe(Thread fxThread, String firstPhase) {
         this.fxThread = fxThread;
+        this.phase = firstPhase;
         this.probe = new Thread(this::loop, "fx-stall-probe");
         probe.setDaemon(true);
         probe.start();

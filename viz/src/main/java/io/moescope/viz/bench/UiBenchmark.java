@@ -102,10 +102,10 @@ public final class UiBenchmark {
 
         // Pass 1: how late does the FX thread run a task posted to it? The first analysis after a
         // tab is shown also draws that tab for the first time; the others only update it.
-        StallProbe probe = new StallProbe(fx(Thread::currentThread));
+        StallProbe probe = new StallProbe(fx(Thread::currentThread), phase(views.getFirst(), 0));
         for (String view : views) {
             for (int i = 0; i < analyses; i++) {
-                probe.phase(i == 0 ? "first analysis after showing " + view : "later analyses, " + view);
+                probe.phase(phase(view, i));
                 analyseOnce(w, view, prompt, i);
             }
         }
@@ -144,6 +144,10 @@ public final class UiBenchmark {
             w.close();
             return null;
         });
+    }
+
+    private static String phase(String view, int analysis) {
+        return analysis == 0 ? "first analysis after showing " + view : "later analyses, " + view;
     }
 
     /** Shows the view, changes the prompt (a different one each time) and waits for the analysis to be drawn. */
