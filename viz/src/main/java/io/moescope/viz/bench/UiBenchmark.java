@@ -3,8 +3,6 @@ package io.moescope.viz.bench;
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.AnalysisService;
 import io.moescope.analysis.LoadedModel;
-import io.moescope.viz.heatmap.ColourScale;
-import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.workbench.WorkbenchWindow;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,13 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import javafx.animation.AnimationTimer;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -27,18 +23,20 @@ import javafx.stage.Stage;
  * The workbench's three performance figures (not a test: numbers vary by machine):
  * <ol>
  * <li>a full analysis (forward pass with every probe, plus the derived figures) of a 256-token prompt;</li>
- * <li>redrawing a 2048 x 2048 attention heatmap: the FX-thread work of one redraw, and the frame
- *     interval when it is redrawn every frame;</li>
- * <li>the longest the FX thread is blocked while the window analyses prompts: a probe posts a task
- *     to it, waits until it ran and records how late, over and over; then, without the probe, the
- *     CPU time the FX and render threads spend per analysis.</li>
+ * <li>redrawing a 2048 x 2048 attention heatmap after a change, until the frame is on screen
+ *     ({@link HeatmapBenchmark});</li>
+ * <li>the longest the FX thread is blocked while the window analyses prompts ({@link StallProbe}),
+ *     separately for the first analysis after a tab is shown (which draws that tab for the first
+ *     time) and for the later ones; with {@code -Dmoescope.bench.stalls=N} also the N places the
+ *     FX thread was seen most while a task waited; then, without the probe, the CPU time the FX
+ *     and render threads spend per analysis.</li>
  * </ol>
  * Runnable as {@code moescope bench-ui} or as a plain main: {@code UiBenchmark MODEL_DIR [RUNS]}.
  */
 public final class UiBenchmark {
     private UiBenchmark() {}
 
-    static final int PROMPT_TOKENS = 256, MAP_TOKENS = 2048;
+    static final int PROMPT_TOKENS = 256;
     private static final String TEXT = "In the beginning God created the heaven and the earth. And the earth was without form, "
             + "and void; and darkness was upon the face of the deep. And the Spirit of God moved upon the face of the waters. "
             + "And God said, Let there be light: and there was light. And God saw the light, that it was good: and God divided "
@@ -76,7 +74,7 @@ public final class UiBenchmark {
 
         startFx();
         out.println("rendering pipeline: " + fx(UiBenchmark::pipeline));
-        heatmap(runs, out);
+        HeatmapBenchmark.run(runs, out);
         stall(model, prompt, Math.max(5, runs / 2), out);
         Platform.exit();
     }
@@ -90,53 +88,13 @@ public final class UiBenchmark {
         return text;
     }
 
-    private static void heatmap(int runs, PrintWriter out) throws Exception {
-        float[] values = syntheticAttention(MAP_TOKENS);
-        HeatmapView view = fx(() -> {
-            HeatmapView v = new HeatmapView();
-            Stage stage = new Stage();
-            stage.setScene(new Scene(v, 1000, 1000));
-            stage.show();
-            return v;
-        });
-        ColourScale log = ColourScale.log(ColourScale.LOG_FLOOR, 1), linear = ColourScale.linear(0, 1);
-        for (int i = 0; i < 5; i++) fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, log)));
-        List<Double> logTimes = new ArrayList<>(), linearTimes = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            logTimes.add(fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, log))));
-            linearTimes.add(fx(() -> timed(() -> view.setData(values, MAP_TOKENS, MAP_TOKENS, linear))));
-        }
-        out.println("2. attention heatmap redraw, " + MAP_TOKENS + " x " + MAP_TOKENS + " (colour mapping + texture update, FX thread):");
-        out.println("   log scale    " + stats(logTimes));
-        out.println("   linear scale " + stats(linearTimes));
-        List<Double> frames = frameIntervals(view, values, log, Math.max(30, runs));
-        out.println("   frame interval while redrawing every frame (includes rendering): " + stats(frames));
-        out.flush();
-    }
-
-    /** Redraws in every pulse and records the time between pulses. */
-    private static List<Double> frameIntervals(HeatmapView view, float[] values, ColourScale scale, int frames) throws InterruptedException {
-        List<Double> out = new ArrayList<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Platform.runLater(() -> new AnimationTimer() {
-            private long last;
-
-            @Override
-            public void handle(long now) {
-                if (last != 0) out.add((now - last) / 1e6);
-                last = now;
-                view.setData(values, MAP_TOKENS, MAP_TOKENS, scale);
-                if (out.size() >= frames) {
-                    stop();
-                    done.countDown();
-                }
-            }
-        }.start());
-        if (!done.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("frames did not come");
-        return out.subList(Math.min(3, out.size() - 1), out.size());   // the first frames include warm-up
-    }
-
-    private static void stall(Path model, String prompt, int analyses, PrintWriter out) throws Exception {
+    static void stall(Path model, String prompt, int analyses, PrintWriter out) throws Exception {
+        // Pass 1: how late does the FX thread run a task posted to it? First while the window opens,
+        // loads the model and analyses the prompt the first time (classes loading, JIT cold); then
+        // per view: the first analysis after a tab is shown also draws that tab for the first time,
+        // the others only update it.
+        String opening = "opening: window, model, first analysis";
+        StallProbe probe = new StallProbe(fx(Thread::currentThread), opening);
         WorkbenchWindow w = fx(() -> {
             Stage stage = new Stage();
             WorkbenchWindow win = new WorkbenchWindow(stage);
@@ -147,53 +105,38 @@ public final class UiBenchmark {
         });
         waitIdle(w);
         List<String> views = List.of("attention", "load", "routing");
-
-        // Pass 1: how late does the FX thread run a task posted to it? One task at a time, the next
-        // 2 ms after the last ran, so that the probe never builds a queue of its own.
-        AtomicBoolean probing = new AtomicBoolean(true);
-        List<Double> delays = java.util.Collections.synchronizedList(new ArrayList<>());
-        Thread probe = new Thread(() -> {
-            while (probing.get()) {
-                long posted = System.nanoTime();
-                CountDownLatch ran = new CountDownLatch(1);
-                Platform.runLater(() -> {
-                    delays.add((System.nanoTime() - posted) / 1e6);
-                    ran.countDown();
-                });
-                try {
-                    ran.await();
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "fx-stall-probe");
-        probe.setDaemon(true);
-        probe.start();
         for (String view : views) {
-            for (int i = 0; i < analyses; i++) analyseOnce(w, view, prompt, i);
+            for (int i = 0; i < analyses; i++) {
+                probe.phase(phase(view, i));
+                analyseOnce(w, view, prompt, i);
+            }
         }
-        probing.set(false);
-        probe.join();
-        List<Double> all;
-        synchronized (delays) {
-            all = new ArrayList<>(delays);
-        }
+        Map<String, List<Double>> delays = probe.stop();
+        List<Double> all = new ArrayList<>(), steady = new ArrayList<>();
+        delays.forEach((phase, d) -> {
+            if (!phase.equals(opening)) all.addAll(d);
+            if (phase.startsWith("later")) steady.addAll(d);
+        });
         out.println("3. FX thread while the window analyses " + views.size() * analyses + " prompts of about " + PROMPT_TOKENS
                 + " tokens (attention, load and routing views shown in turn):");
-        out.println("   how late a task posted to the FX thread runs (one at a time, every 2 ms): " + stats(all));
+        out.println("   how late a task posted to the FX thread runs (one at a time, every 2 ms):");
+        out.println("   all analyses                     " + stats(all));
+        out.println("   analyses into an already shown tab " + stats(steady));
+        delays.forEach((phase, d) -> out.printf(Locale.ROOT, "     %-34s %s%n", phase, stats(d)));
+        List<String> hot = probe.hotStalls(Integer.getInteger("moescope.bench.stalls", 0));
+        if (!hot.isEmpty()) out.println("   where the FX thread was while a task waited over " + StallProbe.SAMPLE_AFTER_MS + " ms:");
+        for (String h : hot) out.println("     " + h);
 
         // Pass 2, without the probe: the CPU time the FX and render threads spend per analysis.
-        long fxThread = fx(() -> Thread.currentThread().threadId());
-        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         out.println("   CPU time per analysis (what the threads themselves spent, which the machine's load does not inflate):");
         for (String view : views) {
             List<Double> fxCpu = new ArrayList<>(), renderCpu = new ArrayList<>();
             for (int i = 0; i < analyses; i++) {
-                long before = threads.getThreadCpuTime(fxThread), renderBefore = renderCpu(threads);
+                long[] before = Cpu.now();
                 analyseOnce(w, view, prompt, i);
-                fxCpu.add((threads.getThreadCpuTime(fxThread) - before) / 1e6);
-                renderCpu.add((renderCpu(threads) - renderBefore) / 1e6);
+                long[] after = Cpu.now();
+                fxCpu.add((after[0] - before[0]) / 1e6);
+                renderCpu.add((after[2] - before[2]) / 1e6);
             }
             out.printf(Locale.ROOT, "   %-9s FX thread %s%n", view, stats(fxCpu));
             out.printf(Locale.ROOT, "   %-9s renderer  %s%n", "", stats(renderCpu));
@@ -203,6 +146,10 @@ public final class UiBenchmark {
             w.close();
             return null;
         });
+    }
+
+    private static String phase(String view, int analysis) {
+        return analysis == 0 ? "first analysis after showing " + view : "later analyses, " + view;
     }
 
     /** Shows the view, changes the prompt (a different one each time) and waits for the analysis to be drawn. */
@@ -226,15 +173,6 @@ public final class UiBenchmark {
         }
     }
 
-    /** CPU time of JavaFX's render thread (QuantumRenderer), which draws the frames the FX thread prepares. */
-    private static long renderCpu(java.lang.management.ThreadMXBean threads) {
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("QuantumRenderer")) sum += Math.max(0, threads.getThreadCpuTime(t.threadId()));
-        }
-        return sum;
-    }
-
     private static void waitIdle(WorkbenchWindow w) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (System.nanoTime() < deadline) {
@@ -245,27 +183,6 @@ public final class UiBenchmark {
             }
         }
         throw new IllegalStateException("the analysis did not finish");
-    }
-
-    /** Causal rows decaying with distance, normalised: the texture a real attention map has. */
-    static float[] syntheticAttention(int T) {
-        float[] v = new float[T * T];
-        Random r = new Random(1);
-        for (int q = 0; q < T; q++) {
-            double sum = 0;
-            for (int k = 0; k <= q; k++) {
-                v[q * T + k] = (float) (Math.exp(-0.05 * (q - k)) * r.nextDouble() + 1e-6);
-                sum += v[q * T + k];
-            }
-            for (int k = 0; k <= q; k++) v[q * T + k] /= (float) sum;
-        }
-        return v;
-    }
-
-    private static double timed(Runnable r) {
-        long t = System.nanoTime();
-        r.run();
-        return (System.nanoTime() - t) / 1e6;
     }
 
     /** The machine's 1-minute load average: the figures mean little when other work shares the cores. */
@@ -282,7 +199,7 @@ public final class UiBenchmark {
                 v[(int) Math.min(v.length - 1, Math.floor(v.length * 0.99))], v[v.length - 1], v[0], v.length);
     }
 
-    private static void startFx() {
+    static void startFx() {
         CountDownLatch started = new CountDownLatch(1);
         try {
             Platform.startup(started::countDown);
@@ -292,7 +209,7 @@ public final class UiBenchmark {
         Platform.setImplicitExit(false);
     }
 
-    private static <T> T fx(Callable<T> work) throws Exception {
+    static <T> T fx(Callable<T> work) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {
             try {

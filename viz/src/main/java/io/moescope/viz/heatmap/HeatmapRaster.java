@@ -1,142 +1,123 @@
 package io.moescope.viz.heatmap;
 
+import java.nio.IntBuffer;
 import java.util.stream.IntStream;
 
 /**
- * Turns a matrix of values into ARGB pixels, one pixel per cell, without JavaFX: the workbench
- * shows the pixels as an image, the report encodes them as PNG. This is the hot loop of a 2048 x
- * 2048 redraw, so the log scale avoids Math.log: log2 comes from the float's exponent bits plus a
- * table over the top mantissa bits, exact to well under one colour step.
+ * Turns a matrix of values into ARGB pixels without JavaFX: the workbench shows the pixels as an
+ * image, the report encodes them as PNG. {@link #render} is the hot loop of redrawing a 2048 x 2048
+ * attention map, so it reads each visible cell once, in memory order, and colours each pixel with
+ * one table lookup ({@link ColourLookup}).
  */
 public final class HeatmapRaster {
     private HeatmapRaster() {}
 
-    private static final int MANTISSA_BITS = 12;
-    private static final float[] LOG2_MANTISSA = new float[1 << MANTISSA_BITS];
-
-    static {
-        for (int i = 0; i < LOG2_MANTISSA.length; i++) {
-            LOG2_MANTISSA[i] = (float) (Math.log1p((i + 0.5) / LOG2_MANTISSA.length) / Math.log(2));
-        }
+    /** Fills argb[rows * cols] from values[rows * cols] with the scale's colours, one pixel per cell. Uses all cores for large maps. */
+    public static void fill(float[] values, int rows, int cols, ColourScale scale, int[] argb) {
+        ColourLookup lookup = new ColourLookup(scale);
+        bands(rows, (long) rows * cols, (r0, r1) -> {
+            for (int i = r0 * cols, end = r1 * cols; i < end; i++) argb[i] = lookup.argb(values[i]);
+        });
     }
 
-    /** Fills argb[rows * cols] from values[rows * cols] with the scale's colours. Uses all cores for large maps. */
-    public static void fill(float[] values, int rows, int cols, ColourScale scale, int[] argb) {
-        int[] ramp = scale.ramp();
-        int top = ramp.length - 1;
-        if (scale.kind() != ColourScale.Kind.LOG) {
-            float min = (float) scale.min(), k = (float) (scale.max() > scale.min() ? top / (scale.max() - scale.min()) : 0);
-            rows(rows, cols, r -> {
-                for (int i = r * cols, end = i + cols; i < end; i++) {
-                    float f = (values[i] - min) * k;
-                    argb[i] = ramp[f <= 0 ? 0 : f >= top ? top : (int) (f + 0.5f)];
-                }
-            });
-        } else {
-            float log2Min = (float) (Math.log(scale.min()) / Math.log(2));
-            float k = (float) (top / (Math.log(scale.max() / scale.min()) / Math.log(2)));
-            float min = (float) scale.min();
-            rows(rows, cols, r -> {
-                for (int i = r * cols, end = i + cols; i < end; i++) {
-                    float v = values[i];
-                    if (!(v > min)) {
-                        argb[i] = ramp[0];
-                        continue;
-                    }
-                    float f = (fastLog2(v) - log2Min) * k;
-                    argb[i] = ramp[f >= top ? top : (int) (f + 0.5f)];
-                }
-            });
-        }
+    /** {@link #render(float[], int, int, int, double, double, double, double, int, int, ColourScale, IntBuffer)} into an array. */
+    public static void render(float[] values, int rows, int cols, double vx, double vy, double vw, double vh,
+                              int w, int h, ColourScale scale, int[] argb) {
+        render(values, 0, rows, cols, vx, vy, vw, vh, w, h, scale, IntBuffer.wrap(argb));
     }
 
     /**
-     * Renders the part [vx, vx+vw) x [vy, vy+vh) of a rows x cols map into a w x h pixel raster: each
-     * pixel shows the largest value of the cells it covers (so that a strong link never falls
-     * between pixels when 2048 tokens share 600 pixels) or, zoomed in, the cell it lies in. Only the
-     * visible cells are read and only w x h colours are looked up, so a redraw costs what the screen
-     * shows, not what the matrix holds.
+     * Renders the part [vx, vx+vw) x [vy, vy+vh) of the rows x cols map starting at values[offset]
+     * into a w x h pixel raster (row by row, from index 0 of out, which may be the direct buffer
+     * behind the image on screen): each pixel shows the largest value of the cells it covers (so
+     * that a strong link never falls between pixels when 2048 tokens share 900 pixels) or, zoomed
+     * in, the cell it lies in. Only the visible cells are read and only w x h colours are looked up,
+     * so a redraw costs what the screen shows. Bands of pixel rows go to all cores.
      */
-    public static void render(float[] values, int rows, int cols, double vx, double vy, double vw, double vh,
-                              int w, int h, ColourScale scale, int[] argb) {
-        // Pixel x covers columns [c0[x], c1[x]); the ranges do not overlap, so zoomed out every
-        // visible cell is read exactly once.
-        int[] c0 = new int[w], c1 = new int[w];
+    public static void render(float[] values, int offset, int rows, int cols, double vx, double vy, double vw, double vh,
+                              int w, int h, ColourScale scale, IntBuffer out) {
+        if (w < 1 || h < 1 || rows < 1 || cols < 1) return;
+        // Pixel x covers columns [c0[x], c1[x]) and pixel row y rows [r0[y], r1[y]); neighbouring
+        // ranges do not overlap, so zoomed out every visible cell is read exactly once.
+        int[] c0 = new int[w], c1 = new int[w], r0 = new int[h], r1 = new int[h];
+        spans(vx, vw, w, cols, c0, c1);
+        spans(vy, vh, h, rows, r0, r1);
+        int first = c0[0], width = c1[w - 1] - first, most = 1;
+        // Pixel x takes the maximum of down[c0[x] + k] for k < most, the index held back to its
+        // last column: repeating a column changes no maximum, and a fixed count keeps the loop
+        // free of branches that depend on the data.
         for (int x = 0; x < w; x++) {
-            c0[x] = clamp((int) Math.floor(vx + x * vw / w), cols);
-            c1[x] = Math.min(cols, Math.max(c0[x] + 1, (int) Math.floor(vx + (x + 1) * vw / w)));
+            most = Math.max(most, c1[x] - c0[x]);
+            c0[x] -= first;
+            c1[x] -= first + 1;
         }
-        Mapper map = mapper(scale);
-        // A difference map must not lose its negative values when zoomed out: keep the strongest change.
+        int span = most;
         boolean signed = scale.kind() == ColourScale.Kind.DIVERGING;
-        rows(h, w, y -> {
-            float[] line = new float[w];
-            int r0 = clamp((int) Math.floor(vy + y * vh / h), rows);
-            int r1 = Math.min(rows, Math.max(r0 + 1, (int) Math.floor(vy + (y + 1) * vh / h)));
-            java.util.Arrays.fill(line, signed ? 0f : Float.NEGATIVE_INFINITY);
-            for (int r = r0; r < r1 && signed; r++) {
-                int base = r * cols;
-                for (int x = 0; x < w; x++) {
-                    float m = line[x];
-                    for (int c = base + c0[x], end = base + c1[x]; c < end; c++) if (Math.abs(values[c]) > Math.abs(m)) m = values[c];
-                    line[x] = m;
-                }
-            }
-            for (int r = r0; r < r1 && !signed; r++) {
-                int base = r * cols;
-                for (int x = 0; x < w; x++) {
-                    float m = line[x];
-                    for (int c = base + c0[x], end = base + c1[x]; c < end; c++) {
-                        float v = values[c];
-                        if (v > m) m = v;   // not Math.max: NaN and -0 handling cost in this loop
+        ColourLookup lookup = new ColourLookup(scale);
+        long cells = (long) (r1[h - 1] - r0[0]) * width;
+        bands(h, Math.max(cells, (long) w * h), (y0, y1) -> {
+            // the maximum down each visible column over the pixel row's cell rows, then across
+            // each pixel's columns: the first pass runs along memory and vectorises
+            float[] down = new float[width];
+            int[] line = new int[w];
+            for (int y = y0; y < y1; y++) {
+                System.arraycopy(values, offset + r0[y] * cols + first, down, 0, width);
+                if (signed) {
+                    // A difference map must not lose its negative values when zoomed out: the strongest change wins.
+                    for (int r = r0[y] + 1; r < r1[y]; r++) {
+                        int base = offset + r * cols + first;
+                        for (int c = 0; c < width; c++) down[c] = strongest(down[c], values[base + c]);
                     }
-                    line[x] = m;
+                    for (int x = 0; x < w; x++) {
+                        int c = c0[x], last = c1[x];
+                        float m = down[c];
+                        for (int k = 1; k < span; k++) m = strongest(m, down[Math.min(c + k, last)]);
+                        line[x] = lookup.argb(m);
+                    }
+                    out.put(y * w, line, 0, w);
+                    continue;
                 }
+                for (int r = r0[y] + 1; r < r1[y]; r++) {
+                    int base = offset + r * cols + first;
+                    for (int c = 0; c < width; c++) down[c] = Math.max(down[c], values[base + c]);
+                }
+                for (int x = 0; x < w; x++) {
+                    int c = c0[x], last = c1[x];
+                    float m = down[c];
+                    for (int k = 1; k < span; k++) m = Math.max(m, down[Math.min(c + k, last)]);
+                    line[x] = lookup.argb(m);
+                }
+                out.put(y * w, line, 0, w);
             }
-            for (int x = 0, o = y * w; x < w; x++) argb[o + x] = map.argb(line[x]);
         });
+    }
+
+    /** The cells [lo[i], hi[i]) that pixel i of n covers when [from, from + span) of count cells is shown. */
+    private static void spans(double from, double span, int n, int count, int[] lo, int[] hi) {
+        for (int i = 0; i < n; i++) {
+            lo[i] = clamp((int) Math.floor(from + i * span / n), count);
+            hi[i] = Math.min(count, Math.max(lo[i] + 1, (int) Math.floor(from + (i + 1) * span / n)));
+        }
     }
 
     /** Categories need no maximum: each pixel takes the category of the cell at its centre. */
     public static void renderCategorical(float[] values, int rows, int cols, double vx, double vy, double vw, double vh,
-                                         int w, int h, int[] palette, int[] argb) {
+                                         int w, int h, int[] palette, IntBuffer out) {
         for (int y = 0; y < h; y++) {
             int r = clamp((int) (vy + (y + 0.5) * vh / h), rows);
             for (int x = 0; x < w; x++) {
                 int c = (int) values[r * cols + clamp((int) (vx + (x + 0.5) * vw / w), cols)];
-                argb[y * w + x] = c < 0 ? 0xffffffff : palette[c % palette.length];
+                out.put(y * w + x, c < 0 ? 0xffffffff : palette[c % palette.length]);
             }
         }
     }
 
+    private static float strongest(float a, float b) {
+        return Math.abs(b) > Math.abs(a) ? b : a;
+    }
+
     private static int clamp(int v, int n) {
         return v < 0 ? 0 : v >= n ? n - 1 : v;
-    }
-
-    @FunctionalInterface
-    private interface Mapper {
-        int argb(float v);
-    }
-
-    /** The colour lookup of {@link #fill}, one value at a time. */
-    private static Mapper mapper(ColourScale scale) {
-        int[] ramp = scale.ramp();
-        int top = ramp.length - 1;
-        if (scale.kind() != ColourScale.Kind.LOG) {
-            float min = (float) scale.min(), k = (float) (scale.max() > scale.min() ? top / (scale.max() - scale.min()) : 0);
-            return v -> {
-                float f = (v - min) * k;
-                return ramp[f <= 0 || f != f ? 0 : f >= top ? top : (int) (f + 0.5f)];
-            };
-        }
-        float log2Min = (float) (Math.log(scale.min()) / Math.log(2));
-        float k = (float) (top / (Math.log(scale.max() / scale.min()) / Math.log(2)));
-        float min = (float) scale.min();
-        return v -> {
-            if (!(v > min)) return ramp[0];
-            float f = (fastLog2(v) - log2Min) * k;
-            return ramp[f >= top ? top : (int) (f + 0.5f)];
-        };
     }
 
     /** Colours by category: palette[(int) value], for maps such as the top-1 expert of each token. */
@@ -147,19 +128,19 @@ public final class HeatmapRaster {
         }
     }
 
-    /** log2 of a positive, finite, normal float. */
-    static float fastLog2(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        int exponent = ((bits >>> 23) & 0xff) - 127;
-        return exponent + LOG2_MANTISSA[(bits >>> (23 - MANTISSA_BITS)) & ((1 << MANTISSA_BITS) - 1)];
+    @FunctionalInterface
+    private interface Band {
+        void rows(int from, int to);
     }
 
-    private static void rows(int rows, int cols, java.util.function.IntConsumer body) {
-        if ((long) rows * cols < 65_536) {
-            for (int r = 0; r < rows; r++) body.accept(r);
-        } else {
-            IntStream.range(0, rows).parallel().forEach(body);
+    /** Runs body over [0, n) in one piece for small work, else in bands spread over all cores. */
+    private static void bands(int n, long work, Band body) {
+        int parts = work < 65_536 ? 1 : Math.min(n, 4 * Runtime.getRuntime().availableProcessors());
+        if (parts <= 1) {
+            body.rows(0, n);
+            return;
         }
+        IntStream.range(0, parts).parallel().forEach(p -> body.rows((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
     }
 
     /**

@@ -11,6 +11,7 @@ import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
@@ -19,6 +20,8 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
+import javafx.scene.shape.Rectangle;
+import javafx.scene.shape.StrokeType;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import javafx.util.Duration;
@@ -26,10 +29,12 @@ import javafx.util.Duration;
 /**
  * A matrix drawn as one image at screen resolution: a 2048 x 2048 attention map is one texture of
  * the size it is shown at, not four million nodes, and a redraw colours only the pixels on screen
- * (each the maximum of the cells it covers, see {@link HeatmapRaster#render}). Row and column
- * labels are drawn on a canvas where cells are tall enough to read them. Scroll zooms about the
- * cursor, dragging pans, a double click resets; hovering describes the cell under the cursor (also
- * as a tooltip); a click selects it.
+ * (each the maximum of the cells it covers, see {@link HeatmapRaster#render}), straight into the
+ * buffer the image is made of. Nothing transparent lies over the cells (labels are drawn beside
+ * them, the highlight is two outlines), so a software renderer copies the image once per frame
+ * instead of blending layers over it. Row and column labels are drawn where cells are tall enough
+ * to read them. Scroll zooms about the cursor, dragging pans, a double click resets; hovering
+ * describes the cell under the cursor (also as a tooltip); a click selects it.
  */
 public final class HeatmapView extends Region {
     /** What the tooltip and {@link #hoverTextProperty()} say about a cell. */
@@ -38,23 +43,23 @@ public final class HeatmapView extends Region {
         String describe(int row, int col);
     }
 
-    private final Canvas image = new Canvas();
-    private final Canvas labels = new Canvas();
-    private final Canvas overlay = new Canvas();
+    private final ImageView image = new ImageView();
+    private final Canvas rowLabelCanvas = new Canvas(), colLabelCanvas = new Canvas();
+    private final Rectangle rowMark = mark(), colMark = mark();
     private final Tooltip tooltip = new Tooltip();
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
 
     // the data
     private float[] values = new float[0];
-    private int rows, cols;
+    private int offset, rows, cols;
     private ColourScale scale = ColourScale.linear(0, 1);
     private int[] palette;   // non-null: categories instead of a scale
 
     // the screen raster
     private PixelBuffer<IntBuffer> pixels;
-    private WritableImage raster;
-    private int[] argb = new int[0];
     private int pw, ph;
+    /** Where the cells are drawn, in layout pixels. */
+    private double ix, iy, iw, ih;
 
     private List<String> rowLabels = List.of(), colLabels = List.of();
     private CellText cellText = (r, c) -> "";
@@ -69,9 +74,11 @@ public final class HeatmapView extends Region {
     private boolean dragged;
 
     public HeatmapView() {
-        overlay.setMouseTransparent(true);
-        labels.setMouseTransparent(true);
-        getChildren().addAll(image, labels, overlay);
+        rowLabelCanvas.setMouseTransparent(true);
+        colLabelCanvas.setMouseTransparent(true);
+        image.setSmooth(false);
+        image.setPreserveRatio(false);
+        getChildren().addAll(image, rowLabelCanvas, colLabelCanvas, rowMark, colMark);
         tooltip.setShowDelay(Duration.millis(80));
         tooltip.setHideDelay(Duration.millis(50));
         tooltip.textProperty().bind(hoverText);
@@ -88,19 +95,37 @@ public final class HeatmapView extends Region {
         setPrefSize(480, 480);
     }
 
+    private static Rectangle mark() {
+        Rectangle r = new Rectangle();
+        r.setFill(null);
+        r.setStroke(Color.web("#ff2d55"));
+        r.setStrokeWidth(2);
+        r.setStrokeType(StrokeType.INSIDE);
+        r.setMouseTransparent(true);
+        r.setManaged(false);
+        r.setVisible(false);
+        return r;
+    }
+
     /** Heatmap values with a colour scale; the array is kept, not copied. FX thread only. */
     public void setData(float[] values, int rows, int cols, ColourScale scale) {
-        set(values, rows, cols, scale, null);
+        set(values, 0, rows, cols, scale, null);
+    }
+
+    /** The rows x cols map that starts at values[offset] (e.g. one head of a layer's maps); kept, not copied. */
+    public void setData(float[] values, int offset, int rows, int cols, ColourScale scale) {
+        set(values, offset, rows, cols, scale, null);
     }
 
     /** Categories (e.g. expert numbers) coloured from a palette; negative values are blank. */
     public void setCategories(float[] values, int rows, int cols, int[] palette) {
-        set(values, rows, cols, null, palette);
+        set(values, 0, rows, cols, null, palette);
     }
 
-    private void set(float[] values, int rows, int cols, ColourScale scale, int[] palette) {
+    private void set(float[] values, int offset, int rows, int cols, ColourScale scale, int[] palette) {
         boolean reshaped = rows != this.rows || cols != this.cols;
         this.values = values;
+        this.offset = offset;
         this.rows = rows;
         this.cols = cols;
         this.scale = scale;
@@ -160,9 +185,17 @@ public final class HeatmapView extends Region {
         return cols;
     }
 
-    /** The screen raster as last drawn, ARGB (for tests). */
+    /** The screen raster as last drawn, ARGB, row by row (for tests). */
     public int[] pixels() {
-        return argb.clone();
+        if (pixels == null) return new int[0];
+        int[] out = new int[pw * ph];
+        pixels.getBuffer().get(0, out);
+        return out;
+    }
+
+    /** Width of the screen raster in pixels (device pixels: twice the layout width on a HiDPI screen). */
+    public int pixelWidth() {
+        return pw;
     }
 
     public void resetZoom() {
@@ -176,7 +209,7 @@ public final class HeatmapView extends Region {
     /** Zooms by factor (less than 1 zooms in) keeping the cell under (x, y) of the cells' canvas in place. */
     public void zoomAt(double x, double y, double factor) {
         if (rows == 0) return;
-        double cx = vx + x / image.getWidth() * vw, cy = vy + y / image.getHeight() * vh;
+        double cx = vx + x / iw * vw, cy = vy + y / ih * vh;
         double nw = clamp(vw * factor, Math.min(4, cols), cols), nh = clamp(vh * factor, Math.min(4, rows), rows);
         vx = cx - (cx - vx) * nw / vw;
         vy = cy - (cy - vy) * nh / vh;
@@ -192,12 +225,11 @@ public final class HeatmapView extends Region {
         drawLabels();
     }
 
-    /** Colours the screen raster from the data and shows it. */
+    /** Colours the screen raster from the data, straight into the image's buffer, and shows it. */
     private void redraw() {
-        int w = (int) Math.ceil(image.getWidth() * outputScale()), h = (int) Math.ceil(image.getHeight() * outputScale());
-        GraphicsContext g = image.getGraphicsContext2D();
-        g.clearRect(0, 0, image.getWidth(), image.getHeight());
+        int w = (int) Math.ceil(iw * outputScale()), h = (int) Math.ceil(ih * outputScale());
         if (rows == 0 || w < 1 || h < 1) {
+            image.setVisible(false);
             drawOverlay();
             return;
         }
@@ -208,17 +240,15 @@ public final class HeatmapView extends Region {
             // our colours are opaque, so premultiplied is the same.
             IntBuffer buf = ByteBuffer.allocateDirect(w * h * 4).order(ByteOrder.nativeOrder()).asIntBuffer();
             pixels = new PixelBuffer<>(w, h, buf, PixelFormat.getIntArgbPreInstance());
-            raster = new WritableImage(pixels);
-            argb = new int[w * h];
+            image.setImage(new WritableImage(pixels));
         }
-        if (palette != null) HeatmapRaster.renderCategorical(values, rows, cols, vx, vy, vw, vh, w, h, palette, argb);
-        else HeatmapRaster.render(values, rows, cols, vx, vy, vw, vh, w, h, scale, argb);
-        IntBuffer buf = pixels.getBuffer();
-        buf.clear();
-        buf.put(argb);
-        pixels.updateBuffer(pb -> null);   // null: the whole image changed
-        g.setImageSmoothing(false);
-        g.drawImage(raster, 0, 0, image.getWidth(), image.getHeight());
+        pixels.updateBuffer(pb -> {
+            IntBuffer buf = pb.getBuffer();
+            if (palette != null) HeatmapRaster.renderCategorical(values, rows, cols, vx, vy, vw, vh, w, h, palette, buf);
+            else HeatmapRaster.render(values, offset, rows, cols, vx, vy, vw, vh, w, h, scale, buf);
+            return null;   // null: the whole image changed
+        });
+        image.setVisible(true);
         drawOverlay();
     }
 
@@ -236,53 +266,65 @@ public final class HeatmapView extends Region {
 
     @Override
     protected void layoutChildren() {
-        double left = labelMargin(rowLabels), top = labelMargin(colLabels);
+        // Whole pixels: an image at a fractional position is resampled by the renderer in every
+        // frame; at a whole one it is copied.
+        double left = Math.ceil(labelMargin(rowLabels)), top = Math.ceil(labelMargin(colLabels));
         double w = Math.max(1, Math.floor(getWidth() - left - 4)), h = Math.max(1, Math.floor(getHeight() - top - 4));
         if (square && rows > 0 && cols > 0) {
             double cell = Math.min(w / cols, h / rows);
             w = Math.max(1, Math.floor(cell * cols));
             h = Math.max(1, Math.floor(cell * rows));
         }
-        boolean resized = w != image.getWidth() || h != image.getHeight();
+        boolean resized = w != iw || h != ih;
+        ix = left;
+        iy = top;
+        iw = w;
+        ih = h;
         image.setLayoutX(left);
         image.setLayoutY(top);
-        image.setWidth(w);
-        image.setHeight(h);
-        labels.setWidth(getWidth());
-        labels.setHeight(getHeight());
-        overlay.setLayoutX(left);
-        overlay.setLayoutY(top);
-        overlay.setWidth(w);
-        overlay.setHeight(h);
+        image.setFitWidth(w);
+        image.setFitHeight(h);
+        // the labels' canvases lie beside the cells, never over them
+        rowLabelCanvas.setLayoutX(0);
+        rowLabelCanvas.setLayoutY(top);
+        rowLabelCanvas.setWidth(left);
+        rowLabelCanvas.setHeight(h);
+        colLabelCanvas.setLayoutX(left);
+        colLabelCanvas.setLayoutY(0);
+        colLabelCanvas.setWidth(w);
+        colLabelCanvas.setHeight(top);
         if (resized) redraw();
         drawLabels();
         drawOverlay();
     }
 
     private void drawLabels() {
-        GraphicsContext g = labels.getGraphicsContext2D();
-        g.clearRect(0, 0, labels.getWidth(), labels.getHeight());
+        GraphicsContext rg = rowLabelCanvas.getGraphicsContext2D(), cg = colLabelCanvas.getGraphicsContext2D();
+        rg.clearRect(0, 0, rowLabelCanvas.getWidth(), rowLabelCanvas.getHeight());
+        cg.clearRect(0, 0, colLabelCanvas.getWidth(), colLabelCanvas.getHeight());
         if (rows == 0) return;
-        g.setFill(Color.web("#333"));
-        g.setFont(Font.font(labelFontSize));
-        double x0 = image.getLayoutX(), y0 = image.getLayoutY();
-        double cellH = image.getHeight() / vh, cellW = image.getWidth() / vw;
-        g.setTextBaseline(VPos.CENTER);
-        g.setTextAlign(TextAlignment.RIGHT);
+        double cellH = ih / vh, cellW = iw / vw;
+        rg.setFill(Color.web("#333"));
+        rg.setFont(Font.font(labelFontSize));
+        rg.setTextBaseline(VPos.CENTER);
+        rg.setTextAlign(TextAlignment.RIGHT);
         int stepR = Math.max(1, (int) Math.ceil(labelFontSize * 1.1 / cellH));
         for (int r = (int) Math.floor(vy); r < Math.min(rows, vy + vh) && !rowLabels.isEmpty(); r++) {
             if (r % stepR != 0 || r >= rowLabels.size()) continue;
-            g.fillText(shorten(rowLabels.get(r)), x0 - 4, y0 + (r - vy + 0.5) * cellH);
+            rg.fillText(shorten(rowLabels.get(r)), ix - 4, (r - vy + 0.5) * cellH);
         }
+        cg.setFill(Color.web("#333"));
+        cg.setFont(Font.font(labelFontSize));
+        cg.setTextBaseline(VPos.CENTER);
+        cg.setTextAlign(TextAlignment.LEFT);
         int stepC = Math.max(1, (int) Math.ceil(labelFontSize * 1.1 / cellW));
-        g.setTextAlign(TextAlignment.LEFT);
         for (int c = (int) Math.floor(vx); c < Math.min(cols, vx + vw) && !colLabels.isEmpty(); c++) {
             if (c % stepC != 0 || c >= colLabels.size()) continue;
-            g.save();
-            g.translate(x0 + (c - vx + 0.5) * cellW, y0 - 4);
-            g.rotate(-90);
-            g.fillText(shorten(colLabels.get(c)), 0, 0);
-            g.restore();
+            cg.save();
+            cg.translate((c - vx + 0.5) * cellW, iy - 4);
+            cg.rotate(-90);
+            cg.fillText(shorten(colLabels.get(c)), 0, 0);
+            cg.restore();
         }
     }
 
@@ -290,25 +332,27 @@ public final class HeatmapView extends Region {
         return s.length() <= 14 ? s : s.substring(0, 13) + "…";
     }
 
+    /** Outlines the highlighted row and column, cut to the visible cells. */
     private void drawOverlay() {
-        GraphicsContext g = overlay.getGraphicsContext2D();
-        g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
-        if (rows == 0) return;
-        double cellH = overlay.getHeight() / vh, cellW = overlay.getWidth() / vw;
-        g.setStroke(Color.web("#ff2d55"));
-        g.setLineWidth(2);
-        if (highlightRow >= 0 && highlightRow < rows) {
-            g.strokeRect(1, (highlightRow - vy) * cellH, overlay.getWidth() - 2, cellH);
-        }
-        if (highlightCol >= 0 && highlightCol < cols) {
-            g.strokeRect((highlightCol - vx) * cellW, 1, cellW, overlay.getHeight() - 2);
-        }
+        double cellH = ih / vh, cellW = iw / vw;
+        place(rowMark, rows > 0 && highlightRow >= 0 && highlightRow < rows, 0, (highlightRow - vy) * cellH, iw, cellH);
+        place(colMark, rows > 0 && highlightCol >= 0 && highlightCol < cols, (highlightCol - vx) * cellW, 0, cellW, ih);
+    }
+
+    private void place(Rectangle mark, boolean on, double x, double y, double w, double h) {
+        double x0 = Math.max(0, x), y0 = Math.max(0, y), x1 = Math.min(iw, x + w), y1 = Math.min(ih, y + h);
+        mark.setVisible(on && x1 > x0 && y1 > y0);
+        if (!mark.isVisible()) return;
+        mark.setX(ix + x0);
+        mark.setY(iy + y0);
+        mark.setWidth(x1 - x0);
+        mark.setHeight(y1 - y0);
     }
 
     /** Cell under a point of the cells' canvas, or null outside the data. */
     private int[] cellAt(double x, double y) {
-        if (rows == 0 || x < 0 || y < 0 || x >= image.getWidth() || y >= image.getHeight()) return null;
-        int c = (int) (vx + x / image.getWidth() * vw), r = (int) (vy + y / image.getHeight() * vh);
+        if (rows == 0 || x < 0 || y < 0 || x >= iw || y >= ih) return null;
+        int c = (int) (vx + x / iw * vw), r = (int) (vy + y / ih * vh);
         if (r < 0 || r >= rows || c < 0 || c >= cols) return null;
         return new int[]{r, c};
     }
@@ -328,8 +372,8 @@ public final class HeatmapView extends Region {
 
     private void drag(MouseEvent e) {
         dragged = true;
-        vx = dragVx - (e.getX() - dragX) / image.getWidth() * vw;
-        vy = dragVy - (e.getY() - dragY) / image.getHeight() * vh;
+        vx = dragVx - (e.getX() - dragX) / iw * vw;
+        vy = dragVy - (e.getY() - dragY) / ih * vh;
         viewportChanged();
     }
 

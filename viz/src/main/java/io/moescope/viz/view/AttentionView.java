@@ -185,19 +185,24 @@ public final class AttentionView extends LazyView {
         Analysis a = state.analysis.get();
         if (a == null) return;
         int l = Math.min(Math.max(0, sel.layer.get()), a.layers() - 1), h = sel.head.get();
-        Reduction r = h >= 0 ? Reduction.HEAD : h == -1 ? Reduction.MEAN : Reduction.MAX;
-        float[] values = AttentionMaps.map(a, l, r, Math.max(0, h));
-        ColourScale scale = log.isSelected() ? ColourScale.log(ColourScale.LOG_FLOOR, 1) : ColourScale.linear(0, max(values));
-        map.setData(values, a.tokenCount(), a.tokenCount(), scale);
+        int T = a.tokenCount(), offset = 0;
+        float[] values = a.forward().attention().get(l);
+        if (h >= 0 && values != null) {
+            offset = h * T * T;   // one head is shown in place: no copy of its T x T map per redraw
+        } else {
+            values = AttentionMaps.map(a, l, h == -1 ? Reduction.MEAN : h == -2 ? Reduction.MAX : Reduction.HEAD, Math.max(0, h));
+        }
+        ColourScale scale = log.isSelected() ? ColourScale.log(ColourScale.LOG_FLOOR, 1) : ColourScale.linear(0, max(values, offset, T * T));
+        map.setData(values, offset, T, T, scale);
         legend.setScale(scale, "p");
         grid.select(l, h);
         entropy.setText(h >= 0 ? String.format(Locale.ROOT, "entropy %.3f nats (uniform over all: %.3f)",
                 a.attention().entropy(l, h), Math.log(a.tokenCount())) : "");
     }
 
-    private static float max(float[] v) {
+    private static float max(float[] v, int from, int n) {
         float m = 0;
-        for (float x : v) m = Math.max(m, x);
+        for (int i = from; i < from + n; i++) m = Math.max(m, v[i]);
         return m == 0 ? 1 : m;
     }
 }

@@ -105,6 +105,8 @@ public final class WorkbenchWindow {
         chooser.acceptDrops(root);
         new Notifier(state, stage);
         state.presenter.addListener((o, a, b) -> presenter(b));
+        // boxes drawn as plain rectangles: cheap for a software renderer (see the file)
+        root.getStylesheets().add(WorkbenchWindow.class.getResource("/io/moescope/viz/flat-boxes.css").toExternalForm());
     }
 
     public Parent root() {

@@ -10,12 +10,29 @@ import org.junit.jupiter.api.Test;
 class HeatmapRasterTest {
 
     @Test
-    void fastLog2IsWithinAFractionOfAColourStep() {
+    void logLookupIsWithinAFractionOfAColourStep() {
+        // Against the scale's own colour (a logarithm per value): the table may differ by one ramp
+        // step only for values within half a table slice, log2(1 + 1/256) / 2 octave, of a step's edge.
+        ColourScale s = ColourScale.log(1e-4, 1);
+        ColourLookup lookup = new ColourLookup(s);
         Random r = new Random(3);
+        int off = 0;
         for (int i = 0; i < 100_000; i++) {
-            float v = (float) Math.pow(10, -8 + 8 * r.nextDouble());
-            assertEquals(Math.log(v) / Math.log(2), HeatmapRaster.fastLog2(v), 2e-3, "at " + v);
+            float v = (float) Math.pow(10, -5 + 5.5 * r.nextDouble());
+            int want = index(s.argb(v)), got = index(lookup.argb(v));
+            assertTrue(Math.abs(want - got) <= 1, "at " + v + ": ramp " + got + " instead of " + want);
+            if (want != got) {
+                off++;
+                double edge = (Math.round(s.fraction(v) * 255 - 0.5) + 0.5) / 255;   // the nearest step edge
+                assertEquals(edge, s.fraction(v), Math.log1p(1 / 256.0) / 2 / Math.log(1e4) + 1e-6, "only near an edge, at " + v);
+            }
         }
+        assertTrue(off < 5_000, off + " of 100000 values took the neighbouring colour");
+    }
+
+    private static int index(int argb) {
+        for (int i = 0; i < ColourMap.RAMP.length; i++) if (ColourMap.RAMP[i] == argb) return i;
+        throw new AssertionError("not a ramp colour: " + Integer.toHexString(argb));
     }
 
     @Test
@@ -73,6 +90,20 @@ class HeatmapRasterTest {
     void rampRunsFromDarkToLight() {
         int dark = ColourMap.RAMP[0], light = ColourMap.RAMP[255];
         assertTrue(lum(dark) < lum(ColourMap.RAMP[128]) && lum(ColourMap.RAMP[128]) < lum(light));
+    }
+
+    @Test
+    void zoomedOutDifferenceMapKeepsTheStrongestChangeWithItsSign() {
+        float[] v = new float[16];
+        java.util.Arrays.fill(v, 0.1f);
+        v[9] = -0.9f;
+        ColourScale s = ColourScale.diverging(1);
+        int[] px = new int[1];
+        HeatmapRaster.render(v, 4, 4, 0, 0, 4, 4, 1, 1, s, px);
+        assertEquals(s.argb(-0.9f), px[0], "one pixel for 16 cells shows the -0.9 change");
+        v[9] = 0.05f;
+        HeatmapRaster.render(v, 4, 4, 0, 0, 4, 4, 1, 1, s, px);
+        assertEquals(s.argb(0.1f), px[0]);
     }
 
     private static double lum(int c) {
