@@ -145,3 +145,99 @@ __kernel void attention_backward_dv(__global const float* probs, __global const 
     }
     dvOut[x] = acc;
 }
+
+// ---- General attention patterns (AttentionPattern: strided windows, global tokens, top-k keys) ----
+// Materialised: scores [H, T, T] (-inf where not visible), a row kernel that keeps the top-k and
+// turns the row into probabilities in place, and the context as P v.
+
+// AttentionPattern.visible: causal, then a global query or key, or a shared window.
+inline int pattern_visible(int i, int j, int window, int stride, __global const float* glob, int hasGlobal) {
+    if (j > i) return 0;
+    if (hasGlobal && (glob[i] != 0.0f || glob[j] != 0.0f)) return 1;
+    if (window <= 0) return 1;
+    return stride == 1 ? i - j < window : i < (j / stride) * stride + window;
+}
+
+// S[h, i, j] = scale q_i . k_j where visible, -inf elsewhere; one work-item per entry.
+__kernel void attention_pattern_scores(__global const float* q, __global const float* k, __global float* S,
+                                       int T, int H, int Hkv, int dqk, float scale,
+                                       int window, int stride, __global const float* glob, int hasGlobal) {
+    long x = get_global_id(0);
+    if (x >= (long) H * T * T) return;
+    int j = (int) (x % T);
+    long hi = x / T;
+    int i = (int) (hi % T), h = (int) (hi / T), kh = h / (H / Hkv);
+    float s = -INFINITY;
+    if (pattern_visible(i, j, window, stride, glob, hasGlobal)) {
+        __global const float* qi = q + ((long) i * H + h) * dqk;
+        __global const float* kj = k + ((long) j * Hkv + kh) * dqk;
+        float a = 0.0f;
+        for (int d = 0; d < dqk; d++) a += qi[d] * kj[d];
+        s = a * scale;
+    }
+    S[x] = s;
+}
+
+// Float bits mapped to unsigned integers of the same order.
+inline uint ordered_bits(float f) {
+    uint u = as_uint(f);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+// One work-group per row (h, i) of S: with topK > 0, keeps the visible scores at or above the
+// row's k-th largest (found bit by bit: the largest key with at least topK keys at or above
+// it), then softmax over what is kept, in place; zero elsewhere.
+__kernel void attention_pattern_softmax(__global float* S, int T, int topK) {
+    __local float mbuf[RED_WG];
+    __local real sbuf[RED_WG];
+    int g = get_group_id(0), lid = get_local_id(0);
+    int i = g % T;
+    __global float* row = S + (long) g * T;
+    uint cut = 0;
+    if (topK > 0) {
+        real visible = 0;
+        for (int j = lid; j <= i; j += RED_WG) visible += row[j] != -INFINITY ? 1 : 0;
+        if (group_sum(sbuf, visible) > topK) {
+            for (int b = 31; b >= 0; b--) {
+                uint c = cut | (1u << b);
+                real n = 0;
+                for (int j = lid; j <= i; j += RED_WG) {
+                    float s = row[j];
+                    if (s != -INFINITY && ordered_bits(s) >= c) n += 1;
+                }
+                if (group_sum(sbuf, n) >= topK) cut = c;
+            }
+        }
+    }
+    float m = -INFINITY;
+    for (int j = lid; j <= i; j += RED_WG) {
+        float s = row[j];
+        if (s != -INFINITY && ordered_bits(s) >= cut) m = fmax(m, s);
+    }
+    float M = group_max(mbuf, m);
+    real l = 0;
+    for (int j = lid; j <= i; j += RED_WG) {
+        float s = row[j];
+        if (s != -INFINITY && ordered_bits(s) >= cut) l += exp((real) (s - M));
+    }
+    real L = group_sum(sbuf, l);
+    for (int j = lid; j < T; j += RED_WG) {
+        float s = j <= i ? row[j] : -INFINITY;
+        row[j] = (s != -INFINITY && ordered_bits(s) >= cut) ? (float) (exp((real) (s - M)) / L) : 0.0f;
+    }
+}
+
+// out[i, h, d] = sum_j P[h, i, j] v[j, kh, d]; one work-item per output.
+__kernel void attention_pattern_context(__global const float* P, __global const float* v, __global float* out,
+                                        int T, int H, int Hkv, int dv) {
+    int x = get_global_id(0);
+    if (x >= T * H * dv) return;
+    int d = x % dv, ih = x / dv, h = ih % H, i = ih / H, kh = h / (H / Hkv);
+    __global const float* prow = P + ((long) h * T + i) * T;
+    float acc = 0.0f;
+    for (int j = 0; j <= i; j++) {
+        float p = prow[j];
+        if (p != 0.0f) acc += p * v[((long) j * Hkv + kh) * dv + d];
+    }
+    out[x] = acc;
+}

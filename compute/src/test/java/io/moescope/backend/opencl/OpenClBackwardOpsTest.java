@@ -1,10 +1,13 @@
 package io.moescope.backend.opencl;
 
 import static io.moescope.backend.opencl.Twin.compare;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionGradients;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -91,6 +94,29 @@ class OpenClBackwardOpsTest {
             }, 1e-4);
             compare("attentionBackward dk", b -> g[b == References.java() ? 0 : 1].dk(), 1e-4);
             compare("attentionBackward dv", b -> g[b == References.java() ? 0 : 1].dv(), REL);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1"})
+    void attentionBackwardWithPatterns(int T, int H, int Hkv) {
+        OpenClBackend cl = OpenClTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            Random rnd = new Random(T * 17 + H + pattern.hashCode());
+            int dqk = 12, dv = 20;
+            float[] q = Twin.random(rnd, 1, T, H * dqk).values(), k = Twin.random(rnd, 1, T, Hkv * dqk).values(),
+                    v = Twin.random(rnd, 1, T, Hkv * dv).values(), dC = Twin.random(rnd, 1, T, H * dv).values();
+            AttentionSpec spec = new AttentionSpec(T, H, Hkv, dqk, dv, 0.6f, pattern);
+            double[][] want = new PatternAttentionReference(q, k, v, spec).backward(dC);
+            for (boolean given : new boolean[]{true, false}) {
+                Tensor qt = cl.upload(q, T, H * dqk), kt = cl.upload(k, T, Hkv * dqk), vt = cl.upload(v, T, Hkv * dv);
+                Tensor p = given ? cl.attention(qt, kt, vt, spec, true).probabilities() : null;
+                AttentionGradients g = cl.attentionBackward(cl.upload(dC, T, H * dv), qt, kt, vt, p, spec);
+                String what = pattern + ", T " + T + ", probabilities given " + given;
+                assertTrue(PatternAttentionReference.relativeError(want[0], cl.download(g.dq())) < 1e-4, what + ": dq");
+                assertTrue(PatternAttentionReference.relativeError(want[1], cl.download(g.dk())) < 1e-4, what + ": dk");
+                assertTrue(PatternAttentionReference.relativeError(want[2], cl.download(g.dv())) < 1e-5, what + ": dv");
+            }
         }
     }
 

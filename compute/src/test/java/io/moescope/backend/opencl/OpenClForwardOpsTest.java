@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -106,6 +108,33 @@ class OpenClForwardOpsTest {
                         for (int j = 0; j < T; j++) {
                             if (!spec.visible(i, j)) assertEquals(0f, got[(h * T + i) * T + j], "masked probability");
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,2,1", "13,4,2", "40,2,2", "40,4,1"})
+    void attentionWithPatterns(int T, int H, int Hkv) {
+        OpenClBackend cl = OpenClTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            Random rnd = new Random(T * 31 + H + pattern.hashCode());
+            int dqk = 12, dv = 20;
+            float[] q = Twin.random(rnd, 1, T, H * dqk).values(), k = Twin.random(rnd, 1, T, Hkv * dqk).values(),
+                    v = Twin.random(rnd, 1, T, Hkv * dv).values();
+            AttentionSpec spec = new AttentionSpec(T, H, Hkv, dqk, dv, 0.6f, pattern);
+            PatternAttentionReference want = new PatternAttentionReference(q, k, v, spec);
+            for (boolean keep : new boolean[]{true, false}) {
+                AttentionOutput got = cl.attention(cl.upload(q, T, H * dqk), cl.upload(k, T, Hkv * dqk), cl.upload(v, T, Hkv * dv), spec, keep);
+                String what = pattern + ", T " + T + ", keep " + keep;
+                assertTrue(PatternAttentionReference.relativeError(want.context, cl.download(got.context())) < 1e-5, what + ": context");
+                assertEquals(keep, got.probabilities() != null, what);
+                if (keep) {
+                    float[] p = cl.download(got.probabilities());
+                    for (int x = 0; x < p.length; x++) {
+                        if (want.probabilities[x] == 0) assertEquals(0f, p[x], what + ": hidden or dropped key at " + x);
+                        else assertEquals(want.probabilities[x], p[x], 1e-6, what + ": probability at " + x);
                     }
                 }
             }

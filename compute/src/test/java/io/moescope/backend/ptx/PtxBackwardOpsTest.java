@@ -3,11 +3,14 @@ package io.moescope.backend.ptx;
 import static io.moescope.backend.ptx.PtxTesting.assertClose;
 import static io.moescope.backend.ptx.PtxTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -106,6 +109,29 @@ class PtxBackwardOpsTest {
                 AttentionGradients g = b.attentionBackward(b.upload(dC, T, H * dv), qt, kt, vt, keep ? out.probabilities() : null, s);
                 return new Tensor[]{g.dq(), g.dk(), g.dv()};
             }, 5e-5);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1", "150,2,2"})
+    void attentionBackwardWithPatterns(int T, int H, int Hkv) {
+        Backend gpu = PtxTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            Random rnd = new Random(T * 17 + H + pattern.hashCode());
+            int dqk = 12, dv = 20;
+            float[] q = random(rnd, T * H * dqk, 1f), k = random(rnd, T * Hkv * dqk, 1f), v = random(rnd, T * Hkv * dv, 1f),
+                    dC = random(rnd, T * H * dv, 1f);
+            AttentionSpec s = new AttentionSpec(T, H, Hkv, dqk, dv, 0.6f, pattern);
+            double[][] want = new PatternAttentionReference(q, k, v, s).backward(dC);
+            for (boolean given : new boolean[]{true, false}) {
+                Tensor qt = gpu.upload(q, T, H, dqk), kt = gpu.upload(k, T, Hkv, dqk), vt = gpu.upload(v, T, Hkv, dv);
+                Tensor p = given ? gpu.attention(qt, kt, vt, s, true).probabilities() : null;
+                AttentionGradients g = gpu.attentionBackward(gpu.upload(dC, T, H * dv), qt, kt, vt, p, s);
+                String what = pattern + ", T " + T + ", probabilities given " + given;
+                assertTrue(PatternAttentionReference.relativeError(want[0], gpu.download(g.dq())) < 1e-4, what + ": dq");
+                assertTrue(PatternAttentionReference.relativeError(want[1], gpu.download(g.dk())) < 1e-4, what + ": dk");
+                assertTrue(PatternAttentionReference.relativeError(want[2], gpu.download(g.dv())) < 2e-5, what + ": dv");
+            }
         }
     }
 

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -117,6 +119,38 @@ class PtxForwardOpsTest {
             assertClose("attention context by query chunks", ref.download(want.context()), gpu.download(chunked.context()), 2e-5);
         } finally {
             AttentionOps.chunkBytes = budget;
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1", "200,2,2"})
+    void attentionWithPatterns(int T, int H, int Hkv) {
+        Backend gpu = PtxTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            Random rnd = new Random(T * 31 + H + pattern.hashCode());
+            int dqk = 12, dv = 20;
+            float[] q = random(rnd, T * H * dqk, 1f), k = random(rnd, T * Hkv * dqk, 1f), v = random(rnd, T * Hkv * dv, 1f);
+            AttentionSpec s = new AttentionSpec(T, H, Hkv, dqk, dv, 0.6f, pattern);
+            PatternAttentionReference want = new PatternAttentionReference(q, k, v, s);
+            String what = pattern + ", T " + T;
+            AttentionOutput got = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, true);
+            assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(got.context())) < 2e-5, what + ": context");
+            float[] p = gpu.download(got.probabilities());
+            for (int x = 0; x < p.length; x++) {
+                if (want.probabilities[x] == 0) assertEquals(0f, p[x], what + ": hidden or dropped key at " + x);
+                else assertEquals(want.probabilities[x], p[x], 2e-6, what + ": probability at " + x);
+            }
+            AttentionOutput lean = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, false);
+            assertNull(lean.probabilities());
+            assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(lean.context())) < 2e-5, what + ": lean context");
+            long budget = AttentionOps.chunkBytes;
+            try {
+                AttentionOps.chunkBytes = 1;   // chunks of 128 queries
+                AttentionOutput chunked = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, false);
+                assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(chunked.context())) < 2e-5, what + ": chunked");
+            } finally {
+                AttentionOps.chunkBytes = budget;
+            }
         }
     }
 
