@@ -9,6 +9,9 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
+    /** The flash kernel's queries per work-group, keys per tile and widest head (FLASH_* in attention.cl). */
+    private static final int FLASH_BQ = 32, FLASH_BK = 16, FLASH_MAX_D = 128;
+    private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 1) + 2 * FLASH_BK * FLASH_MAX_D);
 
     private final ClContext cl;
 
@@ -26,12 +29,25 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
+        if (!keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && cl.localMemory >= FLASH_LOCAL_BYTES) {
+            return new AttentionOutput(flash(q, k, v, s), null);
+        }
         OpenClTensor out = cl.floats(T, H * s.vDim());
         OpenClTensor probs = keepProbabilities ? cl.floats(H, T, T) : null;
         cl.perGroup("attention", (long) H * T, q, k, v, out, probs, keepProbabilities, T, H, s.kvHeads(), s.qkDim(),
                 s.vDim(), s.scale(), s.window(), new Kernels.Local(4L * Math.max(1, s.qkDim())),
                 new Kernels.Local(4L * cl.reductionSize));
         return new AttentionOutput(out, probs);
+    }
+
+    /** The context by tiles of queries against tiles of keys in local memory, without materialised scores. */
+    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s) {
+        int T = s.tokens(), H = s.heads();
+        OpenClTensor out = cl.floats(T, H * s.vDim());
+        long groups = (long) H * ((T + FLASH_BQ - 1) / FLASH_BQ);
+        cl.kernels.launch("attention_flash", new long[]{groups * FLASH_BQ}, new long[]{FLASH_BQ}, q, k, v, out, T, H,
+                s.kvHeads(), s.qkDim(), s.vDim(), s.scale(), s.window());
+        return out;
     }
 
     /**

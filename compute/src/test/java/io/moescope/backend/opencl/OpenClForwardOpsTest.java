@@ -85,7 +85,7 @@ class OpenClForwardOpsTest {
 
     @ParameterizedTest
     @CsvSource({"1,4,4,0,true", "7,4,2,0,true", "33,4,1,0,true", "33,4,2,5,true", "130,2,1,0,true", "130,2,2,40,false",
-            "7,2,2,0,false"})
+            "7,2,2,0,false", "1,2,1,0,false", "65,4,1,0,false", "33,4,2,5,false", "100,2,2,17,false"})
     void attention(int T, int H, int Hkv, int window, boolean keep) {
         for (int dv : new int[]{16, 136}) {
             Random rnd = new Random(T * 7 + H + dv);
