@@ -11,7 +11,7 @@ final class AttentionOps {
     private static final int CHUNKS = 8;
     /** The flash kernel's queries per work-group, keys per tile and widest head (FLASH_* in attention.cl). */
     private static final int FLASH_BQ = 32, FLASH_BK = 16, FLASH_MAX_D = 128;
-    private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 1) + 2 * FLASH_BK * FLASH_MAX_D);
+    private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 4) + 2 * FLASH_BK * FLASH_MAX_D);
 
     private final ClContext cl;
 
@@ -29,7 +29,8 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        if (!keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && cl.localMemory >= FLASH_LOCAL_BYTES) {
+        if (!keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
+                && cl.localMemory >= FLASH_LOCAL_BYTES) {
             return new AttentionOutput(flash(q, k, v, s), null);
         }
         OpenClTensor out = cl.floats(T, H * s.vDim());

@@ -246,54 +246,59 @@ __kernel void attention_pattern_context(__global const float* P, __global const 
 // A work-group of FLASH_BQ work-items takes FLASH_BQ consecutive queries of one head, one query each.
 // Keys and values come through local memory FLASH_BK at a time, read once per tile of queries instead
 // of once per query; scores never leave the work-item (online softmax), so no [H, T, T] buffer exists.
-// Head widths up to FLASH_MAX_D; the host falls back to the per-row kernel above for wider heads.
+// Widths are handled as float4 (one local load per four multiply-adds), so head widths must be
+// multiples of 4 and at most FLASH_MAX_D; the host uses the per-row kernel above otherwise.
 #define FLASH_BQ 32
 #define FLASH_BK 16
 #define FLASH_MAX_D 128
-#define FLASH_QSTRIDE (FLASH_MAX_D + 1)   // padded: each work-item reads its own row, on its own bank
+#define FLASH_D4 (FLASH_MAX_D / 4)
+#define FLASH_QSTRIDE4 (FLASH_D4 + 1)   // padded: each work-item reads its own query row, off the others' banks
 
 __kernel __attribute__((reqd_work_group_size(FLASH_BQ, 1, 1)))
 void attention_flash(__global const float* q, __global const float* k, __global const float* v, __global float* out,
                      int T, int H, int Hkv, int dqk, int dv, float scale, int window) {
-    __local float qs[FLASH_BQ * FLASH_QSTRIDE];
-    __local float ks[FLASH_BK * FLASH_MAX_D];
-    __local float vs[FLASH_BK * FLASH_MAX_D];
+    __local float4 qs[FLASH_BQ * FLASH_QSTRIDE4];
+    __local float4 ks[FLASH_BK * FLASH_D4];
+    __local float4 vs[FLASH_BK * FLASH_D4];
+    __local float* qf = (__local float*) qs;
+    __local float* kf = (__local float*) ks;
+    __local float* vf = (__local float*) vs;
     int tiles = (T + FLASH_BQ - 1) / FLASH_BQ;
     int g = get_group_id(0), lid = get_local_id(0);
     int h = g / tiles, q0 = (g - h * tiles) * FLASH_BQ, kh = h / (H / Hkv);
-    int rows = min(FLASH_BQ, T - q0);
+    int rows = min(FLASH_BQ, T - q0), dq4 = dqk / 4, dv4 = dv / 4;
     for (int x = lid; x < rows * dqk; x += FLASH_BQ) {
         int r = x / dqk, d = x - r * dqk;
-        qs[r * FLASH_QSTRIDE + d] = q[((long) (q0 + r) * H + h) * dqk + d];
+        qf[r * FLASH_QSTRIDE4 * 4 + d] = q[((long) (q0 + r) * H + h) * dqk + d];
     }
     int i = q0 + min(lid, rows - 1);
     int first = first_visible(i, window);
     int last = q0 + rows - 1;
-    __local const float* qi = qs + min(lid, rows - 1) * FLASH_QSTRIDE;
-    float acc[FLASH_MAX_D];
+    __local const float4* qi = qs + min(lid, rows - 1) * FLASH_QSTRIDE4;
+    float4 acc[FLASH_D4];
 #pragma unroll
-    for (int d = 0; d < FLASH_MAX_D; d++) acc[d] = 0.0f;
+    for (int d = 0; d < FLASH_D4; d++) acc[d] = (float4) (0.0f);
     float m = -INFINITY, l = 0.0f;
     for (int j0 = first_visible(q0, window); j0 <= last; j0 += FLASH_BK) {
         int n = min(FLASH_BK, last - j0 + 1);
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int x = lid; x < n * dqk; x += FLASH_BQ) {
             int r = x / dqk, d = x - r * dqk;
-            ks[r * FLASH_MAX_D + d] = k[((long) (j0 + r) * Hkv + kh) * dqk + d];
+            kf[r * FLASH_MAX_D + d] = k[((long) (j0 + r) * Hkv + kh) * dqk + d];
         }
         for (int x = lid; x < n * dv; x += FLASH_BQ) {
             int r = x / dv, d = x - r * dv;
-            vs[r * FLASH_MAX_D + d] = v[((long) (j0 + r) * Hkv + kh) * dv + d];
+            vf[r * FLASH_MAX_D + d] = v[((long) (j0 + r) * Hkv + kh) * dv + d];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int r = 0; r < n; r++) {
             int j = j0 + r;
             if (j < first || j > i) continue;
-            __local const float* kr = ks + r * FLASH_MAX_D;
-            __local const float* vr = vs + r * FLASH_MAX_D;
-            float s = 0.0f;
-            for (int d = 0; d < dqk; d++) s += qi[d] * kr[d];
-            s *= scale;
+            __local const float4* kr = ks + r * FLASH_D4;
+            __local const float4* vr = vs + r * FLASH_D4;
+            float4 s4 = (float4) (0.0f);
+            for (int d = 0; d < dq4; d++) s4 = mad(qi[d], kr[d], s4);
+            float s = (s4.x + s4.y + s4.z + s4.w) * scale;
             float c = 1.0f, p = 1.0f;
             if (s > m) {
                 c = exp(m - s);
@@ -303,16 +308,23 @@ void attention_flash(__global const float* q, __global const float* k, __global 
             }
             l = l * c + p;
 #pragma unroll
-            for (int d = 0; d < FLASH_MAX_D; d++) {
-                if (d < dv) acc[d] = acc[d] * c + p * vr[d];
+            for (int d = 0; d < FLASH_D4; d++) {
+                if (d < dv4) acc[d] = mad(acc[d], (float4) (c), p * vr[d]);
             }
         }
     }
     if (lid < rows) {
         float inv = 1.0f / l;
+        __global float* o = out + ((long) i * H + h) * dv;
 #pragma unroll
-        for (int d = 0; d < FLASH_MAX_D; d++) {
-            if (d < dv) out[((long) i * H + h) * dv + d] = acc[d] * inv;
+        for (int d = 0; d < FLASH_D4; d++) {
+            if (d < dv4) {
+                float4 a = acc[d] * inv;
+                o[4 * d] = a.x;
+                o[4 * d + 1] = a.y;
+                o[4 * d + 2] = a.z;
+                o[4 * d + 3] = a.w;
+            }
         }
     }
 }
