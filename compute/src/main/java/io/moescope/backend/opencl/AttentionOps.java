@@ -13,6 +13,9 @@ final class AttentionOps {
     private static final int FLASH_BQ = 32, FLASH_BK = 16, FLASH_MAX_D = 128;
     private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 4) + 2 * FLASH_BK * FLASH_MAX_D);
 
+    /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
+    static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
+
     private final ClContext cl;
 
     AttentionOps(ClContext cl) {
@@ -29,7 +32,7 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        if (!keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
+        if (flash && !keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
                 && cl.localMemory >= FLASH_LOCAL_BYTES) {
             return new AttentionOutput(flash(q, k, v, s), null);
         }
