@@ -12,8 +12,10 @@ import java.util.Arrays;
 public final class PatternAttentionReference {
     public final double[] probabilities;
     public final double[] context;
-    private final float[] q, k, v;
-    private final AttentionSpec s;
+    public final float[] q, k, v;
+    public final AttentionSpec s;
+    /** An upstream gradient for {@link #backward}, uniform in [-1, 1) (for cases made by {@link #random}). */
+    public float[] dContext;
 
     public PatternAttentionReference(float[] q, float[] k, float[] v, AttentionSpec s) {
         this.q = q;
@@ -54,6 +56,49 @@ public final class PatternAttentionReference {
                 }
             }
         }
+    }
+
+    /**
+     * A test case: T tokens, H query and Hkv key/value heads of widths 12 (q, k) and 20 (v), scale 0.6,
+     * the pattern given, and q, k, v and dContext uniform in [-1, 1) from the seed.
+     */
+    public static PatternAttentionReference random(AttentionPattern pattern, int T, int H, int Hkv, long seed) {
+        AttentionSpec s = new AttentionSpec(T, H, Hkv, 12, 20, 0.6f, pattern);
+        java.util.Random rnd = new java.util.Random(seed);
+        float[] q = uniform(rnd, T * H * 12), k = uniform(rnd, T * Hkv * 12), v = uniform(rnd, T * Hkv * 20);
+        PatternAttentionReference r = new PatternAttentionReference(q, k, v, s);
+        r.dContext = uniform(rnd, T * H * 20);
+        return r;
+    }
+
+    /** Asserts a backend's context (within 2e-5 of the largest value) and, when given, probabilities (2e-6, exact zeros). */
+    public void assertForward(String what, float[] gotContext, float[] gotProbabilities) {
+        check(what + ": context", relativeError(context, gotContext) < 2e-5);
+        if (gotProbabilities == null) return;
+        check(what + ": probabilities size", gotProbabilities.length == probabilities.length);
+        for (int x = 0; x < probabilities.length; x++) {
+            boolean ok = probabilities[x] == 0 ? gotProbabilities[x] == 0f : Math.abs(probabilities[x] - gotProbabilities[x]) <= 2e-6;
+            check(what + ": probability at " + x + " is " + gotProbabilities[x] + ", want " + probabilities[x]
+                    + (probabilities[x] == 0 ? " (hidden or dropped key)" : ""), ok);
+        }
+    }
+
+    /** Asserts a backend's gradients for {@link #dContext}: dq and dk within 1e-4 of the largest value, dv 2e-5. */
+    public void assertGradients(String what, float[] dq, float[] dk, float[] dv) {
+        double[][] want = backward(dContext);
+        check(what + ": dq", relativeError(want[0], dq) < 1e-4);
+        check(what + ": dk", relativeError(want[1], dk) < 1e-4);
+        check(what + ": dv", relativeError(want[2], dv) < 2e-5);
+    }
+
+    private static void check(String what, boolean ok) {
+        if (!ok) throw new AssertionError(what);
+    }
+
+    private static float[] uniform(java.util.Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = rnd.nextFloat() * 2 - 1;
+        return x;
     }
 
     /** dq, dk, dv for the upstream gradient dContext [T, H * dv] (top-k selection taken as fixed). */

@@ -127,27 +127,18 @@ class PtxForwardOpsTest {
     void attentionWithPatterns(int T, int H, int Hkv) {
         Backend gpu = PtxTesting.backend();
         for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
-            Random rnd = new Random(T * 31 + H + pattern.hashCode());
-            int dqk = 12, dv = 20;
-            float[] q = random(rnd, T * H * dqk, 1f), k = random(rnd, T * Hkv * dqk, 1f), v = random(rnd, T * Hkv * dv, 1f);
-            AttentionSpec s = new AttentionSpec(T, H, Hkv, dqk, dv, 0.6f, pattern);
-            PatternAttentionReference want = new PatternAttentionReference(q, k, v, s);
+            PatternAttentionReference r = PatternAttentionReference.random(pattern, T, H, Hkv, T * 31L + H + pattern.hashCode());
             String what = pattern + ", T " + T;
-            AttentionOutput got = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, true);
-            assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(got.context())) < 2e-5, what + ": context");
-            float[] p = gpu.download(got.probabilities());
-            for (int x = 0; x < p.length; x++) {
-                if (want.probabilities[x] == 0) assertEquals(0f, p[x], what + ": hidden or dropped key at " + x);
-                else assertEquals(want.probabilities[x], p[x], 2e-6, what + ": probability at " + x);
-            }
-            AttentionOutput lean = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, false);
+            AttentionOutput got = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, true);
+            r.assertForward(what, gpu.download(got.context()), gpu.download(got.probabilities()));
+            AttentionOutput lean = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, false);
             assertNull(lean.probabilities());
-            assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(lean.context())) < 2e-5, what + ": lean context");
+            r.assertForward(what + ", without probabilities", gpu.download(lean.context()), null);
             long budget = AttentionOps.chunkBytes;
             try {
                 AttentionOps.chunkBytes = 1;   // chunks of 128 queries
-                AttentionOutput chunked = gpu.attention(gpu.upload(q, T, H, dqk), gpu.upload(k, T, Hkv, dqk), gpu.upload(v, T, Hkv, dv), s, false);
-                assertTrue(PatternAttentionReference.relativeError(want.context, gpu.download(chunked.context())) < 2e-5, what + ": chunked");
+                AttentionOutput chunked = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, false);
+                r.assertForward(what + ", by query chunks", gpu.download(chunked.context()), null);
             } finally {
                 AttentionOps.chunkBytes = budget;
             }
