@@ -56,7 +56,12 @@ public final class Backprop {
 
     /** Forward then backward; adds this sequence's gradients into {@code grads}. */
     public static Result run(MoeModel model, int[] ids, Gradients grads, Options options) {
-        return backward(model, forward(model, ids), grads, options);
+        Tape tape = forward(model, ids);
+        try {
+            return backward(model, tape, grads, options);
+        } finally {
+            Tapes.close(tape);
+        }
     }
 
     static Tape forward(MoeModel model, int[] ids) {
@@ -73,7 +78,10 @@ public final class Backprop {
         }
         Tensor normed = model.finalNorm().apply(b, h);
         Tensor logits = b.linear(normed, model.lmHead(), null);
-        double loss = b.download(b.nextTokenLoss(logits, idT))[0];
+        double loss;
+        try (Tensor l = b.nextTokenLoss(logits, idT)) {
+            loss = b.download(l)[0];
+        }
         return new Tape(ids.clone(), idT, layers, h, normed, logits, loss);
     }
 
@@ -84,16 +92,22 @@ public final class Backprop {
         LoadBalancing.Result aux = loadBalancing(model, tape, options);
 
         // Forward in reverse: loss -> logits = norm(h_L) lmHead^T -> final norm -> layers L-1..0 -> embeddings.
-        Tensor dLogits = b.nextTokenLossBackward(tape.logits(), tape.idTensor(), options.lossScale());
-        Tensor dNormed = b.linearBackward(dLogits, tape.normed(), model.lmHead(), g.of(model.lmHead()), null);
-        Tensor dh = GradOps.norm(b, model.finalNorm(), dNormed, tape.lastHidden(), g);
+        // Each gradient of an activation is closed once the next one is made (GPU memory back at once).
+        Tensor dh;
+        try (Tensor dLogits = b.nextTokenLossBackward(tape.logits(), tape.idTensor(), options.lossScale());
+             Tensor dNormed = b.linearBackward(dLogits, tape.normed(), model.lmHead(), g.of(model.lmHead()), null)) {
+            dh = GradOps.norm(b, model.finalNorm(), dNormed, tape.lastHidden(), g);
+        }
         double[] residual = new double[L + 1];
         residual[L] = Math.sqrt(b.sumOfSquares(dh));
         for (int l = L - 1; l >= 0; l--) {
-            dh = LayerBackprop.backward(b, model.layers().get(l), tape.layers().get(l), dh, g, aux.term(), T);
+            Tensor dIn = LayerBackprop.backward(b, model.layers().get(l), tape.layers().get(l), dh, g, aux.term(), T);
+            dh.close();
+            dh = dIn;
             residual[l] = Math.sqrt(b.sumOfSquares(dh));
         }
         embeddingBackward(b, cfg, tape, dh, g.of(model.embeddings()));
+        dh.close();
         return new Result(tape.loss(), aux.loss(), residual, expertTokens(b, cfg, tape));
     }
 

@@ -47,9 +47,15 @@ final class LayerBackprop {
             case FeedForwardBackprop.Tape f -> FeedForwardBackprop.backward(b, layer.dense(), f, dOut, g);
             default -> throw new IllegalStateException("unknown feed-forward tape " + t.ffn());
         };
-        Tensor dMid = b.add(dOut, GradOps.norm(b, layer.postAttentionNorm(), dFfnIn, t.mid(), g));
-        Tensor dAttnIn = AttentionBackprop.backward(b, layer.attention(), t.attention(), dMid, g, T);
+        // Intermediate gradients are closed as soon as they are used (GPU memory back at once).
+        Tensor dMid;
+        try (dFfnIn; Tensor dNorm = GradOps.norm(b, layer.postAttentionNorm(), dFfnIn, t.mid(), g)) {
+            dMid = b.add(dOut, dNorm);
+        }
         // RMSNorm's backward needs only its input, so the normalised h itself was not kept.
-        return b.add(dMid, GradOps.norm(b, layer.inputNorm(), dAttnIn, t.h(), g));
+        try (dMid; Tensor dAttnIn = AttentionBackprop.backward(b, layer.attention(), t.attention(), dMid, g, T);
+             Tensor dNorm = GradOps.norm(b, layer.inputNorm(), dAttnIn, t.h(), g)) {
+            return b.add(dMid, dNorm);
+        }
     }
 }

@@ -20,8 +20,11 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
         Tensor qs = q.apply(b, x), ks = k.apply(b, x), vs = v.apply(b, x);
         if (qNorm != null) {
             // Per-head norms have head_dim weights, full-width ones H * head_dim: the norm groups by its weight.
-            qs = b.rmsNorm(qs, qNorm.weight(), qNorm.eps());
-            ks = b.rmsNorm(ks, kNorm.weight(), kNorm.eps());
+            Tensor rawQ = qs, rawK = ks;
+            qs = b.rmsNorm(rawQ, qNorm.weight(), qNorm.eps());
+            ks = b.rmsNorm(rawK, kNorm.weight(), kNorm.eps());
+            rawQ.close();
+            rawK.close();
         }
         if (!Double.isNaN(cfg.clipQkv())) {
             float c = (float) cfg.clipQkv();
@@ -31,8 +34,13 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
         }
         b.rope(qs, H, d, 0, rotary);
         b.rope(ks, Hkv, d, 0, rotary);
-        AttentionOutput a = b.attention(qs, ks, vs, (pattern == null ? spec(T) : spec(T).withPattern(pattern)), keepProbabilities);
-        return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
+        AttentionOutput a = b.attention(qs, ks, vs, pattern == null ? spec(T) : spec(T).withPattern(pattern), keepProbabilities);
+        qs.close();
+        ks.close();
+        vs.close();
+        try (Tensor context = a.context()) {
+            return new AttentionOutput(o.apply(b, context), a.probabilities());
+        }
     }
 
     /** The attention call's shape for T tokens (shared with the backward pass). */

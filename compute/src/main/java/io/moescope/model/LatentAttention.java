@@ -31,13 +31,25 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
     public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern) {
         int H = cfg.numHeads(), nope = cfg.qkNopeHeadDim(), rd = cfg.qkRopeHeadDim(), dv = cfg.vHeadDim();
         int dqk = nope + rd, lora = cfg.kvLoraRank();
-        Tensor q = qProj != null ? qProj.apply(b, x) : qB.apply(b, qANorm.apply(b, qA.apply(b, x)));   // [T, H*dqk]
+        Tensor q;
+        if (qProj != null) {
+            q = qProj.apply(b, x);
+        } else {
+            try (Tensor qa = qA.apply(b, x); Tensor qn = qANorm.apply(b, qa)) {
+                q = qB.apply(b, qn);                                                                   // [T, H*dqk]
+            }
+        }
         Tensor ckv = kvA.apply(b, x);                                                                  // [T, lora+rd]
         Tensor latent = b.zeros(T, lora);
         Tensor kRot = b.zeros(T, rd);
         b.copyColumns(ckv, 0, 1, latent, 0, T, lora);
         b.copyColumns(ckv, lora, 1, kRot, 0, T, rd);
-        Tensor kv = kvB.apply(b, kvANorm.apply(b, latent));                                           // [T, H*(nope+dv)]
+        ckv.close();
+        Tensor kv;
+        try (Tensor ln = kvANorm.apply(b, latent)) {
+            kv = kvB.apply(b, ln);                                                                      // [T, H*(nope+dv)]
+        }
+        latent.close();
         b.rope(q, H, dqk, nope, rotary);
         b.rope(kRot, 1, rd, 0, rotary);
 
@@ -48,8 +60,16 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         b.copyColumns(kvRows, 0, 1, keys, 0, T * H, nope);
         b.copyColumns(kRot, 0, H, keys, nope, T * H, rd);
         b.copyColumns(kvRows, nope, 1, values, 0, T * H, dv);
-        AttentionOutput a = b.attention(q, keys, values, (pattern == null ? spec(T) : spec(T).withPattern(pattern)), keepProbabilities);
-        return new AttentionOutput(o.apply(b, a.context()), a.probabilities());
+        kvRows.close();
+        kv.close();
+        kRot.close();
+        AttentionOutput a = b.attention(q, keys, values, pattern == null ? spec(T) : spec(T).withPattern(pattern), keepProbabilities);
+        q.close();
+        keys.close();
+        values.close();
+        try (Tensor context = a.context()) {
+            return new AttentionOutput(o.apply(b, context), a.probabilities());
+        }
     }
 
     /** The attention call's shape for T tokens (shared with the backward pass): every head has its own keys here. */

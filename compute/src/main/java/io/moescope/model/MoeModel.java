@@ -95,7 +95,46 @@ public final class MoeModel {
      * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
      */
     public ForwardResult forward(int[] ids, Probes probes, ForwardOptions options) {
-        int T = ids.length, D = config.hiddenSize(), V = config.vocabSize();
+        Pass p = run(ids, probes, options);
+        try {
+            return collect(ids, p);
+        } finally {
+            p.close();
+        }
+    }
+
+    /**
+     * The mean next-token cross-entropy alone (NaN for one token): the pass {@link #forward} makes
+     * without probes, but only the loss comes back to the host, not the [T, V] logits.
+     *
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public double loss(int[] ids) {
+        try (Pass p = run(ids, Probes.NONE, ForwardOptions.NONE)) {
+            return backend.download(p.loss())[0];
+        }
+    }
+
+    /** What one pass leaves on the device: the logits, the loss and whatever the probes kept. */
+    private record Pass(Tensor logits, Tensor loss, List<Tensor> hidden, List<Tensor> attention, List<Integer> heads,
+                        List<Tensor[]> moe, List<Integer> moeLayers) implements AutoCloseable {
+        @Override
+        public void close() {
+            logits.close();
+            loss.close();
+            hidden.forEach(Tensor::close);
+            for (Tensor t : attention) if (t != null) t.close();
+            for (Tensor[] m : moe) for (Tensor t : m) t.close();
+        }
+    }
+
+    /**
+     * The layers, the final norm, the output head and the loss. Intermediate tensors are closed as soon
+     * as nothing needs them (on a GPU backend that returns their memory now, not when collected), except
+     * the ones the probes keep.
+     */
+    private Pass run(int[] ids, Probes probes, ForwardOptions options) {
+        int T = ids.length, V = config.vocabSize();
         if (T == 0) throw new IllegalArgumentException("empty input: at least one token id is needed");
         for (int i = 0; i < T; i++) {
             if (ids[i] < 0 || ids[i] >= V) {
@@ -110,7 +149,8 @@ public final class MoeModel {
         List<Integer> heads = new ArrayList<>();
         List<Tensor[]> moe = new ArrayList<>();   // router input, logits, index, weight, output
         List<Integer> moeLayers = new ArrayList<>();
-        if (probes.hidden()) hidden.add(h);
+        boolean hKept = probes.hidden();
+        if (hKept) hidden.add(h);
 
         for (DecoderLayer layer : layers) {
             AttentionOutput a;
@@ -119,50 +159,64 @@ public final class MoeModel {
             }
             Tensor afterAttention = b.add(h, a.context());
             a.context().close();
+            if (!hKept) h.close();
             attention.add(a.probabilities());
             heads.add(layer.attention().heads());
 
             Tensor normed = layer.postAttentionNorm().apply(b, afterAttention);
             Tensor ffn;
+            boolean traced = false;
             if (layer.isMoe()) {
                 MoeBlock.Output out = layer.moe().forward(b, normed, layer.index(), options);
                 ffn = out.hidden();
+                var d = out.decision();
                 if (probes.routing()) {
-                    var d = out.decision();
                     moe.add(new Tensor[]{normed, d.logits(), d.routing().index(), d.routing().weight(), ffn});
                     moeLayers.add(layer.index());
+                    traced = true;
+                } else {
+                    d.logits().close();
+                    d.routing().close();
                 }
             } else {
                 ffn = layer.dense().apply(b, normed);
             }
             h = b.add(afterAttention, ffn);
-            if (probes.hidden() && layer.index() < layers.size() - 1) hidden.add(h);
+            afterAttention.close();
+            if (!traced) {
+                normed.close();
+                ffn.close();
+            }
+            hKept = probes.hidden() && layer.index() < layers.size() - 1;
+            if (hKept) hidden.add(h);
         }
         Tensor last = finalNorm.apply(b, h);
+        if (!hKept) h.close();
         if (probes.hidden()) hidden.add(last);
         Tensor logits = b.linear(last, lmHead, null);
+        if (!probes.hidden()) last.close();
         Tensor loss = b.nextTokenLoss(logits, idT);
-        return collect(ids, logits, loss, hidden, attention, heads, moe, moeLayers);
+        idT.close();
+        return new Pass(logits, loss, hidden, attention, heads, moe, moeLayers);
     }
 
     /** Copies what the probes kept back to the host, once. */
-    private ForwardResult collect(int[] ids, Tensor logits, Tensor loss, List<Tensor> hidden, List<Tensor> attention,
-                                  List<Integer> heads, List<Tensor[]> moe, List<Integer> moeLayers) {
+    private ForwardResult collect(int[] ids, Pass p) {
         Backend b = backend;
         int T = ids.length;
-        List<float[]> hiddenOut = hidden.stream().map(b::download).toList();
+        List<float[]> hiddenOut = p.hidden().stream().map(b::download).toList();
         List<float[]> attentionOut = new ArrayList<>();
-        for (Tensor t : attention) attentionOut.add(t == null ? null : b.download(t));
+        for (Tensor t : p.attention()) attentionOut.add(t == null ? null : b.download(t));
         List<MoeTrace> traces = new ArrayList<>();
-        for (int i = 0; i < moe.size(); i++) {
-            Tensor[] m = moe.get(i);
+        for (int i = 0; i < p.moe().size(); i++) {
+            Tensor[] m = p.moe().get(i);
             // k from the routing itself: options may have changed it.
             RouterDecision d = new RouterDecision(T, config.numExperts(), m[2].dim(1), b.download(m[1]),
                     b.downloadInts(m[2]), b.download(m[3]));
-            traces.add(new MoeTrace(moeLayers.get(i), b.download(m[0]), d, b.download(m[4])));
+            traces.add(new MoeTrace(p.moeLayers().get(i), b.download(m[0]), d, b.download(m[4])));
         }
-        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(logits),
-                b.download(loss)[0], auxLoss(traces), hiddenOut, attentionOut, heads, traces);
+        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(p.logits()),
+                b.download(p.loss())[0], auxLoss(traces), hiddenOut, attentionOut, p.heads(), traces);
     }
 
     /**

@@ -36,6 +36,7 @@ class RandomModelTest {
             }
             ForwardResult r = random.forward(new int[]{1, 2, 3, 4, 5}, MoeModel.Probes.NONE);
             for (float v : r.logits()) assertTrue(Float.isFinite(v));
+            assertEquals(r.loss(), random.loss(new int[]{1, 2, 3, 4, 5}), 1e-6, "loss-only pass");
         }
     }
 

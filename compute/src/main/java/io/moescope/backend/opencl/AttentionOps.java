@@ -9,6 +9,12 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
+    /** The flash kernel's queries per work-group, keys per tile and widest head (FLASH_* in attention.cl). */
+    private static final int FLASH_BQ = 32, FLASH_BK = 16, FLASH_MAX_D = 128;
+    private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 4) + 2 * FLASH_BK * FLASH_MAX_D);
+
+    /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
+    static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
 
     private final ClContext cl;
 
@@ -25,6 +31,11 @@ final class AttentionOps {
         checkSize("q", q, (long) T * H * s.qkDim());
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
+        if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
+        if (flash && !keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
+                && cl.localMemory >= FLASH_LOCAL_BYTES) {
+            return new AttentionOutput(flash(q, k, v, s), null);
+        }
         OpenClTensor out = cl.floats(T, H * s.vDim());
         OpenClTensor probs = keepProbabilities ? cl.floats(H, T, T) : null;
         cl.perGroup("attention", (long) H * T, q, k, v, out, probs, keepProbabilities, T, H, s.kvHeads(), s.qkDim(),
@@ -33,8 +44,55 @@ final class AttentionOps {
         return new AttentionOutput(out, probs);
     }
 
+    /** The context by tiles of queries against tiles of keys in local memory, without materialised scores. */
+    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s) {
+        int T = s.tokens(), H = s.heads();
+        OpenClTensor out = cl.floats(T, H * s.vDim());
+        long groups = (long) H * ((T + FLASH_BQ - 1) / FLASH_BQ);
+        cl.kernels.launch("attention_flash", new long[]{groups * FLASH_BQ}, new long[]{FLASH_BQ}, q, k, v, out, T, H,
+                s.kvHeads(), s.qkDim(), s.vDim(), s.scale(), s.window());
+        return out;
+    }
+
+    /**
+     * Any {@link io.moescope.backend.AttentionPattern}: scores materialised with -inf where a key is not
+     * visible, top-k and softmax per row in place, then the context from the probabilities.
+     */
+    private AttentionOutput patterned(Tensor q, Tensor k, Tensor v, AttentionSpec s, boolean keepProbabilities) {
+        int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads();
+        OpenClTensor probs = cl.floats(H, T, T);
+        try (OpenClTensor global = globalFlags(s)) {
+            cl.perItem("attention_pattern_scores", (long) H * T * T, q, k, probs, T, H, Hkv, s.qkDim(), s.scale(),
+                    s.pattern().window(), s.pattern().stride(), global, global != null);
+        }
+        cl.perGroup("attention_pattern_softmax", (long) H * T, probs, T, s.pattern().keepTopK());
+        OpenClTensor out = cl.floats(T, H * s.vDim());
+        cl.perItem("attention_pattern_context", (long) T * H * s.vDim(), probs, v, out, T, H, Hkv, s.vDim());
+        if (keepProbabilities) return new AttentionOutput(out, probs);
+        probs.close();
+        return new AttentionOutput(out, null);
+    }
+
+    /** The global-token flags as 0/1 floats on the device, or null when the pattern has none. */
+    private OpenClTensor globalFlags(AttentionSpec s) {
+        if (s.pattern().global() == null) return null;
+        float[] f = new float[s.tokens()];
+        for (int t = 0; t < f.length; t++) f[t] = s.pattern().isGlobal(t) ? 1f : 0f;
+        OpenClTensor g = cl.floats(f.length);
+        cl.write(g.mem(), f);
+        return g;
+    }
+
+    /**
+     * The window the backward kernels may bound their loops by. Other patterns leave zero probabilities
+     * where a key is hidden or not among the top k (so zero dS there too); their loops cover every causal key.
+     */
+    private static int backwardWindow(AttentionSpec s) {
+        return s.pattern().isPlainWindow() ? s.window() : 0;
+    }
+
     AttentionGradients backward(Tensor dContext, Tensor q, Tensor k, Tensor v, Tensor probabilities, AttentionSpec s) {
-        int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim();
+        int T = s.tokens(), H = s.heads(), Hkv = s.kvHeads(), dqk = s.qkDim(), dv = s.vDim(), window = backwardWindow(s);
         OpenClTensor recomputed = null;
         if (probabilities == null) {
             AttentionOutput a = forward(q, k, v, s, true);
@@ -43,12 +101,12 @@ final class AttentionOps {
             probabilities = recomputed;
         }
         try (OpenClTensor ds = cl.floats(H, T, T)) {
-            cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, s.window(),
+            cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
                     new Kernels.Local(4L * Math.max(1, dv)));
             OpenClTensor dq = cl.floats(T, H, dqk), dk = cl.floats(T, Hkv, dqk), dvOut = cl.floats(T, Hkv, dv);
-            cl.perItem("attention_backward_dq", (long) T * H * dqk, ds, k, dq, T, H, Hkv, dqk, s.scale(), s.window());
-            cl.perItem("attention_backward_dk", (long) T * Hkv * dqk, ds, q, dk, T, H, Hkv, dqk, s.scale(), s.window());
-            cl.perItem("attention_backward_dv", (long) T * Hkv * dv, probabilities, dContext, dvOut, T, H, Hkv, dv, s.window());
+            cl.perItem("attention_backward_dq", (long) T * H * dqk, ds, k, dq, T, H, Hkv, dqk, s.scale(), window);
+            cl.perItem("attention_backward_dk", (long) T * Hkv * dqk, ds, q, dk, T, H, Hkv, dqk, s.scale(), window);
+            cl.perItem("attention_backward_dv", (long) T * Hkv * dv, probabilities, dContext, dvOut, T, H, Hkv, dv, window);
             return new AttentionGradients(dq, dk, dvOut);
         } finally {
             if (recomputed != null) recomputed.close();

@@ -28,6 +28,8 @@ final class ClContext implements AutoCloseable {
     final int reductionSize;
     /** Threads per side of a GEMM work-group (GEMM_T in the sources). */
     final int gemmThreads;
+    /** Local memory of one work-group, in bytes. */
+    final long localMemory;
 
     private final cl_context context;
     private final cl_command_queue queue;
@@ -47,6 +49,7 @@ final class ClContext implements AutoCloseable {
         long maxGroup = ClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.reductionSize = (int) Math.min(128, Long.highestOneBit(maxGroup));
         this.gemmThreads = maxGroup >= 256 ? 16 : 8;
+        this.localMemory = ClDevices.deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE);
         this.none = clCreateBuffer(context, CL_MEM_READ_WRITE, 16, null, null);
         try {
             this.kernels = new Kernels(context, device, queue, memory,

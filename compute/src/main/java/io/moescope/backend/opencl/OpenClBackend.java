@@ -209,7 +209,6 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec, boolean keepProbabilities) {
-        if (!spec.pattern().isPlainWindow()) throw new UnsupportedOperationException(name() + ": attention pattern " + spec.pattern() + " not implemented yet");
         return attention.forward(q, k, v, spec, keepProbabilities);
     }
 

@@ -2,6 +2,7 @@ package io.moescope.backend.ptx;
 
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Tensor;
 
@@ -50,8 +51,41 @@ final class AttentionOps {
         gemm.batched(T, T, dqk, new Gemm.Operand(q, 0, (long) H * dqk, true, dqk),
                 new Gemm.Operand(k, 0, (long) Hkv * dqk, true, dqk), scores, 0, T, (long) T * T, H, H / Hkv,
                 s.scale(), 0f, null, Gemm.TRI_SKIP_UPPER_TILES);
-        gpu.perWarp("attn_softmax", (long) H * T, scores, scores, T, (long) H * T, s.window(), T, 0);
+        softmax(scores, T, H, 0, s);
         return scores;
+    }
+
+    /**
+     * Scores of a head's queries q0 .. q0 + rows - 1 (rows of keys 0 .. q0 + rows - 1) into probabilities in
+     * place; plain windows by the plain kernel, other patterns by the one with global tokens and top-k.
+     */
+    private void softmax(PtxTensor scores, int rows, int H, int q0, AttentionSpec s) {
+        int keys = q0 + rows;
+        AttentionPattern p = s.pattern();
+        if (p.isPlainWindow()) {
+            gpu.perWarp("attn_softmax", (long) H * rows, scores, scores, keys, (long) H * rows, s.window(), rows, q0);
+            return;
+        }
+        PtxTensor global = null;
+        if (p.global() != null) {
+            float[] f = new float[s.tokens()];
+            for (int t = 0; t < f.length; t++) f[t] = p.isGlobal(t) ? 1f : 0f;
+            global = gpu.upload(f, f.length);
+        }
+        try {
+            gpu.perWarp("attn_softmax_pattern", (long) H * rows, scores, scores, keys, (long) H * rows, p.window(), p.stride(),
+                    global, p.keepTopK(), rows, q0);
+        } finally {
+            if (global != null) global.close();
+        }
+    }
+
+    /**
+     * The window the backward kernel may bound its rows by. Other patterns leave zero probabilities where a
+     * key is hidden or not among the top k (so zero dS there too); the rows then cover every causal key.
+     */
+    private static int backwardWindow(AttentionSpec s) {
+        return s.pattern().isPlainWindow() ? s.window() : 0;
     }
 
     /** The context by chunks of at least 128 queries, each against the keys up to its last query. */
@@ -65,7 +99,7 @@ final class AttentionOps {
                 gemm.batched(rows, keys, dqk, new Gemm.Operand(q, (long) q0 * H * dqk, (long) H * dqk, true, dqk),
                         new Gemm.Operand(k, 0, (long) Hkv * dqk, true, dqk), scores, 0, keys, (long) rows * keys, H, group,
                         s.scale(), 0f, null, Gemm.TRI_NONE);
-                gpu.perWarp("attn_softmax", (long) H * rows, scores, scores, keys, (long) H * rows, s.window(), rows, q0);
+                softmax(scores, rows, H, q0, s);
                 gemm.batched(rows, dv, keys, new Gemm.Operand(scores, 0, keys, true, (long) rows * keys),
                         new Gemm.Operand(v, 0, (long) Hkv * dv, false, dv), ctx, (long) q0 * H * dv, (long) H * dv, dv, H,
                         group, 1f, 0f, null, Gemm.TRI_NONE);
@@ -89,7 +123,7 @@ final class AttentionOps {
         gemm.batched(T, T, dv, new Gemm.Operand(dC, 0, (long) H * dv, true, dv),
                 new Gemm.Operand(v, 0, (long) Hkv * dv, true, dv), dS, 0, T, TT, H, group, 1f, 0f, null,
                 Gemm.TRI_SKIP_UPPER_TILES);
-        gpu.perWarp("attn_softmax_backward", (long) H * T, probs, dS, T, (long) H * T, s.window(), s.scale());
+        gpu.perWarp("attn_softmax_backward", (long) H * T, probs, dS, T, (long) H * T, backwardWindow(s), s.scale());
 
         PtxTensor dq = gpu.floats(q.shape());
         gemm.batched(T, dqk, T, new Gemm.Operand(dS, 0, T, true, TT),

@@ -197,7 +197,6 @@ public final class PtxBackend implements Backend {
 
     @Override
     public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec, boolean keepProbabilities) {
-        if (!spec.pattern().isPlainWindow()) throw new UnsupportedOperationException(name() + ": attention pattern " + spec.pattern() + " not implemented yet");
         return attention.attention(q, k, v, spec, keepProbabilities);
     }
 

@@ -145,3 +145,186 @@ __kernel void attention_backward_dv(__global const float* probs, __global const 
     }
     dvOut[x] = acc;
 }
+
+// ---- General attention patterns (AttentionPattern: strided windows, global tokens, top-k keys) ----
+// Materialised: scores [H, T, T] (-inf where not visible), a row kernel that keeps the top-k and
+// turns the row into probabilities in place, and the context as P v.
+
+// AttentionPattern.visible: causal, then a global query or key, or a shared window.
+inline int pattern_visible(int i, int j, int window, int stride, __global const float* glob, int hasGlobal) {
+    if (j > i) return 0;
+    if (hasGlobal && (glob[i] != 0.0f || glob[j] != 0.0f)) return 1;
+    if (window <= 0) return 1;
+    return stride == 1 ? i - j < window : i < (j / stride) * stride + window;
+}
+
+// S[h, i, j] = scale q_i . k_j where visible, -inf elsewhere; one work-item per entry.
+__kernel void attention_pattern_scores(__global const float* q, __global const float* k, __global float* S,
+                                       int T, int H, int Hkv, int dqk, float scale,
+                                       int window, int stride, __global const float* glob, int hasGlobal) {
+    long x = get_global_id(0);
+    if (x >= (long) H * T * T) return;
+    int j = (int) (x % T);
+    long hi = x / T;
+    int i = (int) (hi % T), h = (int) (hi / T), kh = h / (H / Hkv);
+    float s = -INFINITY;
+    if (pattern_visible(i, j, window, stride, glob, hasGlobal)) {
+        __global const float* qi = q + ((long) i * H + h) * dqk;
+        __global const float* kj = k + ((long) j * Hkv + kh) * dqk;
+        float a = 0.0f;
+        for (int d = 0; d < dqk; d++) a += qi[d] * kj[d];
+        s = a * scale;
+    }
+    S[x] = s;
+}
+
+// Float bits mapped to unsigned integers of the same order.
+inline uint ordered_bits(float f) {
+    uint u = as_uint(f);
+    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+// One work-group per row (h, i) of S: with topK > 0, keeps the visible scores at or above the
+// row's k-th largest (found bit by bit: the largest key with at least topK keys at or above
+// it), then softmax over what is kept, in place; zero elsewhere.
+__kernel void attention_pattern_softmax(__global float* S, int T, int topK) {
+    __local float mbuf[RED_WG];
+    __local real sbuf[RED_WG];
+    int g = get_group_id(0), lid = get_local_id(0);
+    int i = g % T;
+    __global float* row = S + (long) g * T;
+    uint cut = 0;
+    if (topK > 0) {
+        real visible = 0;
+        for (int j = lid; j <= i; j += RED_WG) visible += row[j] != -INFINITY ? 1 : 0;
+        if (group_sum(sbuf, visible) > topK) {
+            for (int b = 31; b >= 0; b--) {
+                uint c = cut | (1u << b);
+                real n = 0;
+                for (int j = lid; j <= i; j += RED_WG) {
+                    float s = row[j];
+                    if (s != -INFINITY && ordered_bits(s) >= c) n += 1;
+                }
+                if (group_sum(sbuf, n) >= topK) cut = c;
+            }
+        }
+    }
+    float m = -INFINITY;
+    for (int j = lid; j <= i; j += RED_WG) {
+        float s = row[j];
+        if (s != -INFINITY && ordered_bits(s) >= cut) m = fmax(m, s);
+    }
+    float M = group_max(mbuf, m);
+    real l = 0;
+    for (int j = lid; j <= i; j += RED_WG) {
+        float s = row[j];
+        if (s != -INFINITY && ordered_bits(s) >= cut) l += exp((real) (s - M));
+    }
+    real L = group_sum(sbuf, l);
+    for (int j = lid; j < T; j += RED_WG) {
+        float s = j <= i ? row[j] : -INFINITY;
+        row[j] = (s != -INFINITY && ordered_bits(s) >= cut) ? (float) (exp((real) (s - M)) / L) : 0.0f;
+    }
+}
+
+// out[i, h, d] = sum_j P[h, i, j] v[j, kh, d]; one work-item per output.
+__kernel void attention_pattern_context(__global const float* P, __global const float* v, __global float* out,
+                                        int T, int H, int Hkv, int dv) {
+    int x = get_global_id(0);
+    if (x >= T * H * dv) return;
+    int d = x % dv, ih = x / dv, h = ih % H, i = ih / H, kh = h / (H / Hkv);
+    __global const float* prow = P + ((long) h * T + i) * T;
+    float acc = 0.0f;
+    for (int j = 0; j <= i; j++) {
+        float p = prow[j];
+        if (p != 0.0f) acc += p * v[((long) j * Hkv + kh) * dv + d];
+    }
+    out[x] = acc;
+}
+
+// ---- Flash-style attention (plain windows, no probabilities) ----
+// A work-group of FLASH_BQ work-items takes FLASH_BQ consecutive queries of one head, one query each.
+// Keys and values come through local memory FLASH_BK at a time, read once per tile of queries instead
+// of once per query; scores never leave the work-item (online softmax), so no [H, T, T] buffer exists.
+// Widths are handled as float4 (one local load per four multiply-adds), so head widths must be
+// multiples of 4 and at most FLASH_MAX_D; the host uses the per-row kernel above otherwise.
+#define FLASH_BQ 32
+#define FLASH_BK 16
+#define FLASH_MAX_D 128
+#define FLASH_D4 (FLASH_MAX_D / 4)
+#define FLASH_QSTRIDE4 (FLASH_D4 + 1)   // padded: each work-item reads its own query row, off the others' banks
+
+__kernel __attribute__((reqd_work_group_size(FLASH_BQ, 1, 1)))
+void attention_flash(__global const float* q, __global const float* k, __global const float* v, __global float* out,
+                     int T, int H, int Hkv, int dqk, int dv, float scale, int window) {
+    __local float4 qs[FLASH_BQ * FLASH_QSTRIDE4];
+    __local float4 ks[FLASH_BK * FLASH_D4];
+    __local float4 vs[FLASH_BK * FLASH_D4];
+    __local float* qf = (__local float*) qs;
+    __local float* kf = (__local float*) ks;
+    __local float* vf = (__local float*) vs;
+    int tiles = (T + FLASH_BQ - 1) / FLASH_BQ;
+    int g = get_group_id(0), lid = get_local_id(0);
+    int h = g / tiles, q0 = (g - h * tiles) * FLASH_BQ, kh = h / (H / Hkv);
+    int rows = min(FLASH_BQ, T - q0), dq4 = dqk / 4, dv4 = dv / 4;
+    for (int x = lid; x < rows * dqk; x += FLASH_BQ) {
+        int r = x / dqk, d = x - r * dqk;
+        qf[r * FLASH_QSTRIDE4 * 4 + d] = q[((long) (q0 + r) * H + h) * dqk + d];
+    }
+    int i = q0 + min(lid, rows - 1);
+    int first = first_visible(i, window);
+    int last = q0 + rows - 1;
+    __local const float4* qi = qs + min(lid, rows - 1) * FLASH_QSTRIDE4;
+    float4 acc[FLASH_D4];
+#pragma unroll
+    for (int d = 0; d < FLASH_D4; d++) acc[d] = (float4) (0.0f);
+    float m = -INFINITY, l = 0.0f;
+    for (int j0 = first_visible(q0, window); j0 <= last; j0 += FLASH_BK) {
+        int n = min(FLASH_BK, last - j0 + 1);
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int x = lid; x < n * dqk; x += FLASH_BQ) {
+            int r = x / dqk, d = x - r * dqk;
+            kf[r * FLASH_MAX_D + d] = k[((long) (j0 + r) * Hkv + kh) * dqk + d];
+        }
+        for (int x = lid; x < n * dv; x += FLASH_BQ) {
+            int r = x / dv, d = x - r * dv;
+            vf[r * FLASH_MAX_D + d] = v[((long) (j0 + r) * Hkv + kh) * dv + d];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int r = 0; r < n; r++) {
+            int j = j0 + r;
+            if (j < first || j > i) continue;
+            __local const float4* kr = ks + r * FLASH_D4;
+            __local const float4* vr = vs + r * FLASH_D4;
+            float4 s4 = (float4) (0.0f);
+            for (int d = 0; d < dq4; d++) s4 = mad(qi[d], kr[d], s4);
+            float s = (s4.x + s4.y + s4.z + s4.w) * scale;
+            float c = 1.0f, p = 1.0f;
+            if (s > m) {
+                c = exp(m - s);
+                m = s;
+            } else {
+                p = exp(s - m);
+            }
+            l = l * c + p;
+#pragma unroll
+            for (int d = 0; d < FLASH_D4; d++) {
+                if (d < dv4) acc[d] = mad(acc[d], (float4) (c), p * vr[d]);
+            }
+        }
+    }
+    if (lid < rows) {
+        float inv = 1.0f / l;
+        __global float* o = out + ((long) i * H + h) * dv;
+#pragma unroll
+        for (int d = 0; d < FLASH_D4; d++) {
+            if (d < dv4) {
+                float4 a = acc[d] * inv;
+                o[4 * d] = a.x;
+                o[4 * d + 1] = a.y;
+                o[4 * d + 2] = a.z;
+                o[4 * d + 3] = a.w;
+            }
+        }
+    }
+}

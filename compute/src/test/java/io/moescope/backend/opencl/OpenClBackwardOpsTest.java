@@ -3,8 +3,10 @@ package io.moescope.backend.opencl;
 import static io.moescope.backend.opencl.Twin.compare;
 
 import io.moescope.backend.AttentionGradients;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -91,6 +93,22 @@ class OpenClBackwardOpsTest {
             }, 1e-4);
             compare("attentionBackward dk", b -> g[b == References.java() ? 0 : 1].dk(), 1e-4);
             compare("attentionBackward dv", b -> g[b == References.java() ? 0 : 1].dv(), REL);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1"})
+    void attentionBackwardWithPatterns(int T, int H, int Hkv) {
+        OpenClBackend cl = OpenClTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            PatternAttentionReference r = PatternAttentionReference.random(pattern, T, H, Hkv, T * 17L + H + pattern.hashCode());
+            for (boolean given : new boolean[]{true, false}) {
+                Tensor qt = cl.upload(r.q, T, H * 12), kt = cl.upload(r.k, T, Hkv * 12), vt = cl.upload(r.v, T, Hkv * 20);
+                Tensor p = given ? cl.attention(qt, kt, vt, r.s, true).probabilities() : null;
+                AttentionGradients g = cl.attentionBackward(cl.upload(r.dContext, T, H * 20), qt, kt, vt, p, r.s);
+                r.assertGradients(pattern + ", T " + T + ", probabilities given " + given, cl.download(g.dq()), cl.download(g.dk()),
+                        cl.download(g.dv()));
+            }
         }
     }
 

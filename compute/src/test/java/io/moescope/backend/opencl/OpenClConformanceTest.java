@@ -43,6 +43,9 @@ class OpenClConformanceTest {
             worst.logits = OpenClTesting.assertClose("logits", golden.floats("logits").toArray(), r.logits(), 1e-3);
             worst.loss = Math.abs(golden.floats("ce_loss").get(0) - r.loss());
             assertEquals(golden.floats("ce_loss").get(0), r.loss(), 1e-4, "cross-entropy loss");
+            // the loss-only pass (no probes, no logits download, intermediates closed as it goes) agrees
+            assertEquals(golden.floats("ce_loss").get(0), model.loss(golden.ints("input_ids")), 1e-4, "loss-only pass");
+            assertEquals(r.loss(), model.loss(golden.ints("input_ids")), 1e-6, "loss-only pass against forward");
 
             int L = model.config().numLayers();
             assertEquals(L + 1, r.hidden().size());

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -83,7 +85,7 @@ class OpenClForwardOpsTest {
 
     @ParameterizedTest
     @CsvSource({"1,4,4,0,true", "7,4,2,0,true", "33,4,1,0,true", "33,4,2,5,true", "130,2,1,0,true", "130,2,2,40,false",
-            "7,2,2,0,false"})
+            "7,2,2,0,false", "1,2,1,0,false", "65,4,1,0,false", "33,4,2,5,false", "100,2,2,17,false"})
     void attention(int T, int H, int Hkv, int window, boolean keep) {
         for (int dv : new int[]{16, 136}) {
             Random rnd = new Random(T * 7 + H + dv);
@@ -108,6 +110,21 @@ class OpenClForwardOpsTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,2,1", "13,4,2", "40,2,2", "40,4,1"})
+    void attentionWithPatterns(int T, int H, int Hkv) {
+        OpenClBackend cl = OpenClTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            PatternAttentionReference r = PatternAttentionReference.random(pattern, T, H, Hkv, T * 31L + H + pattern.hashCode());
+            for (boolean keep : new boolean[]{true, false}) {
+                AttentionOutput got = cl.attention(cl.upload(r.q, T, H * 12), cl.upload(r.k, T, Hkv * 12), cl.upload(r.v, T, Hkv * 20), r.s, keep);
+                assertEquals(keep, got.probabilities() != null);
+                r.assertForward(pattern + ", T " + T + ", keep " + keep, cl.download(got.context()),
+                        keep ? cl.download(got.probabilities()) : null);
             }
         }
     }

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -106,6 +108,22 @@ class PtxBackwardOpsTest {
                 AttentionGradients g = b.attentionBackward(b.upload(dC, T, H * dv), qt, kt, vt, keep ? out.probabilities() : null, s);
                 return new Tensor[]{g.dq(), g.dk(), g.dv()};
             }, 5e-5);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1", "150,2,2"})
+    void attentionBackwardWithPatterns(int T, int H, int Hkv) {
+        Backend gpu = PtxTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            PatternAttentionReference r = PatternAttentionReference.random(pattern, T, H, Hkv, T * 17L + H + pattern.hashCode());
+            for (boolean given : new boolean[]{true, false}) {
+                Tensor qt = gpu.upload(r.q, T, H, 12), kt = gpu.upload(r.k, T, Hkv, 12), vt = gpu.upload(r.v, T, Hkv, 20);
+                Tensor p = given ? gpu.attention(qt, kt, vt, r.s, true).probabilities() : null;
+                AttentionGradients g = gpu.attentionBackward(gpu.upload(r.dContext, T, H * 20), qt, kt, vt, p, r.s);
+                r.assertGradients(pattern + ", T " + T + ", probabilities given " + given, gpu.download(g.dq()), gpu.download(g.dk()),
+                        gpu.download(g.dv()));
+            }
         }
     }
 

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
+import io.moescope.backend.PatternAttentionReference;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -117,6 +119,29 @@ class PtxForwardOpsTest {
             assertClose("attention context by query chunks", ref.download(want.context()), gpu.download(chunked.context()), 2e-5);
         } finally {
             AttentionOps.chunkBytes = budget;
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"13,4,2", "40,2,1", "200,2,2"})
+    void attentionWithPatterns(int T, int H, int Hkv) {
+        Backend gpu = PtxTesting.backend();
+        for (AttentionPattern pattern : PatternAttentionReference.testPatterns(T)) {
+            PatternAttentionReference r = PatternAttentionReference.random(pattern, T, H, Hkv, T * 31L + H + pattern.hashCode());
+            String what = pattern + ", T " + T;
+            AttentionOutput got = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, true);
+            r.assertForward(what, gpu.download(got.context()), gpu.download(got.probabilities()));
+            AttentionOutput lean = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, false);
+            assertNull(lean.probabilities());
+            r.assertForward(what + ", without probabilities", gpu.download(lean.context()), null);
+            long budget = AttentionOps.chunkBytes;
+            try {
+                AttentionOps.chunkBytes = 1;   // chunks of 128 queries
+                AttentionOutput chunked = gpu.attention(gpu.upload(r.q, T, H, 12), gpu.upload(r.k, T, Hkv, 12), gpu.upload(r.v, T, Hkv, 20), r.s, false);
+                r.assertForward(what + ", by query chunks", gpu.download(chunked.context()), null);
+            } finally {
+                AttentionOps.chunkBytes = budget;
+            }
         }
     }
 
