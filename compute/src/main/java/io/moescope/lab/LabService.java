@@ -63,7 +63,7 @@ public final class LabService {
         try (Variant v = prepare(variant, List.of(ids), cancelled)) {
             check(cancelled);
             progress.progress(2, 3, variant.label());
-            Analysis var = AnalysisService.analyse(v.model, ids, tokens, v.options);
+            Analysis var = withoutDroppedSlots(AnalysisService.analyse(v.model, ids, tokens, v.options), v.options);
             MetricsAccumulator acc = new MetricsAccumulator(model.config().numExperts());
             acc.add(base.forward(), var.forward(), v.options, variant.attention() != null, base.forwardNanos(), var.forwardNanos());
             VariantMetrics metrics = acc.build(baselineBytes(), variantBytes(variant.precision()), v.prepareNanos);
@@ -89,14 +89,18 @@ public final class LabService {
         boolean attention = kind == SweepKind.WINDOW || kind == SweepKind.SPARSITY;
         MoeModel.Probes probes = new MoeModel.Probes(attention, false, true);
         long total = (long) chunks.size() * (1 + settings.size()), done = 0, tokens = 0;
-        // The baseline once per chunk, kept, so that each value's variant is built only once.
+        // The baseline once per chunk, kept, so that each value's variant is built only once; unless
+        // keeping every chunk's logits (and attention) would take too much of the heap: then it is
+        // run again beside each value.
+        boolean keepBaseline = baselineBytes(chunks, attention) <= Runtime.getRuntime().maxMemory() / 4;
         List<ForwardResult> base = new ArrayList<>();
         long[] baseNanos = new long[chunks.size()];
         for (int c = 0; c < chunks.size(); c++) {
             check(cancelled);
             progress.progress(done, total, "baseline, chunk " + (c + 1) + " of " + chunks.size());
             long t0 = System.nanoTime();
-            base.add(model.forward(chunks.get(c), probes));
+            ForwardResult r = model.forward(chunks.get(c), probes);
+            base.add(keepBaseline ? r : null);
             baseNanos[c] = System.nanoTime() - t0;
             tokens += chunks.get(c).length;
             done++;
@@ -114,7 +118,8 @@ public final class LabService {
                     long t0 = System.nanoTime();
                     ForwardResult r = v.model.forward(chunks.get(c), probes, v.options);
                     long dt = System.nanoTime() - t0;
-                    acc.add(base.get(c), r, v.options, m.attention() != null, baseNanos[c], dt);
+                    ForwardResult b = base.get(c) != null ? base.get(c) : model.forward(chunks.get(c), probes);
+                    acc.add(b, r, v.options, m.attention() != null, baseNanos[c], dt);
                     done++;
                 }
                 points.add(new SweepPoint(settings.get(i), m, acc.build(baselineBytes(), variantBytes(m.precision()), v.prepareNanos)));
@@ -122,6 +127,42 @@ public final class LabService {
         }
         progress.progress(total, total, "done");
         return new SweepResult(kind, modelName(), tokens, List.copyOf(points));
+    }
+
+    /**
+     * The variant's expert load as the experts really received it: a slot over capacity stays in
+     * the routing (with weight 0, so the views can show where it would have gone) but is no load.
+     */
+    private static Analysis withoutDroppedSlots(Analysis a, VariantOptions options) {
+        io.moescope.analysis.ExpertLoad load = a.load();
+        long[][] counts = new long[load.moeLayers()][];
+        boolean any = false;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = load.counts()[i].clone();
+            RoutingVariant.Decision d = options.decision(load.layers()[i]);
+            if (d == null || d.droppedCount() == 0) continue;
+            for (int s = 0; s < d.dropped().length; s++) {
+                if (d.dropped()[s]) counts[i][d.index()[s]]--;
+            }
+            any = true;
+        }
+        if (!any) return a;
+        var kept = new io.moescope.analysis.ExpertLoad(load.experts(), load.topK(), load.layers(), load.tokens(), counts,
+                load.meanProb(), load.auxLoss(), load.auxLossPerLayer());
+        return new Analysis(a.config(), a.forward(), a.tokens(), kept, a.routing(), a.flows(), a.attention(),
+                a.forwardNanos(), a.totalNanos());
+    }
+
+    /** What keeping the baseline's results for every chunk takes: logits, and attention when swept. */
+    private long baselineBytes(List<int[]> chunks, boolean attention) {
+        ModelConfig cfg = model.config();
+        long bytes = 0;
+        for (int[] c : chunks) {
+            long T = c.length;
+            bytes += 4 * T * cfg.vocabSize();
+            if (attention) bytes += 4 * T * T * cfg.numHeads() * cfg.numLayers();
+        }
+        return bytes;
     }
 
     /**

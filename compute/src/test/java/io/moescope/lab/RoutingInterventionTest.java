@@ -118,6 +118,8 @@ class RoutingInterventionTest {
             long kept = 0;
             for (int n : seen) kept += Math.min(n, cap);
             assertEquals(T * 2 - dropped, kept);
+            // The load view shows what each expert really received: at most its capacity.
+            for (int e = 0; e < 8; e++) assertEquals(Math.min(seen[e], cap), c.variant().load().counts()[i][e], "layer " + i + " expert " + e);
             total += dropped;
         }
         assertTrue(total > 0, "a capacity of half the mean load must drop something");
