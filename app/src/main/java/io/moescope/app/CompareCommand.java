@@ -104,7 +104,7 @@ final class CompareCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
         System.setProperty("java.awt.headless", "true");
         PrintWriter err = spec.commandLine().getErr();
-        try (StopOnInterrupt stop = new StopOnInterrupt(60); LoadedModel m = LoadedModel.open(model, compute.open())) {
+        try (StopOnInterrupt stop = new StopOnInterrupt(60); LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {
             Prompt p = m.encode(text);
             int bad = SweepCommand.firstOutOfVocabulary(p.ids(), m.config().vocabSize());
             if (bad >= 0) throw new CheckpointException(model, "token id " + bad + " is outside the vocabulary of " + m.config().vocabSize());
@@ -112,8 +112,9 @@ final class CompareCommand implements Callable<Integer> {
             Mechanism variant = new Mechanism("variant", routing, attention, precision);
             variant = variant.withLabel(LabJson.label(variant));
             if (variant.isBaseline()) throw new IllegalArgumentException("nothing to compare: give at least one change (--k, --window, --weights, ...)");
-            Comparison c = LabService.of(m).compare(p.ids(), p.tokens(), variant, (done, total, msg) -> SweepCommand.progress(err, done, total, msg),
-                    stop::stopped);
+            Mechanism chosen = variant;
+            Comparison c = LabService.on(m, p.ids().length, lab -> lab.compare(p.ids(), p.tokens(), chosen,
+                    (done, total, msg) -> SweepCommand.progress(err, done, total, msg), stop::stopped));
             err.println();
             err.printf(Locale.ROOT, "%s: mean KL %.4g nats, top-1 agreement %.4f, routing flips %.4f%n", variant.label(),
                     c.metrics().meanKl(), c.metrics().top1Agreement(), c.metrics().meanRoutingFlips());

@@ -85,15 +85,16 @@ final class SweepCommand implements Callable<Integer> {
 
         PrintWriter err = spec.commandLine().getErr();
         // Ctrl-C: stop between forward passes; nothing has been written yet, and nothing will be.
-        try (StopOnInterrupt stop = new StopOnInterrupt(60); LoadedModel m = LoadedModel.open(model, compute.open())) {
+        try (StopOnInterrupt stop = new StopOnInterrupt(60); LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {
             Prompt p = m.encode(content);
             if (p.ids().length < 2) throw new CheckpointException(text, "fewer than 2 tokens of text: nothing to predict");
             int bad = firstOutOfVocabulary(p.ids(), m.config().vocabSize());
             if (bad >= 0) throw new CheckpointException(text, "token id " + bad + " is outside the vocabulary of " + m.config().vocabSize());
-            LabService lab = LabService.of(m);
             List<int[]> chunks = LabService.chunks(p.ids(), chunk);
+            int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
             long started = System.nanoTime();
-            SweepResult r = lab.sweep(chunks, kind, settings, (done, total, msg) -> progress(err, done, total, msg), stop::stopped);
+            SweepResult r = LabService.on(m, longest, lab -> lab.sweep(chunks, kind, settings,
+                    (done, total, msg) -> progress(err, done, total, msg), stop::stopped));
             err.println();
             err.printf(Locale.ROOT, "swept %d values over %d tokens in %.1f s%n", r.points().size(), r.tokens(), (System.nanoTime() - started) / 1e9);
             err.flush();

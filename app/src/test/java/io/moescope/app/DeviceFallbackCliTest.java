@@ -56,6 +56,32 @@ class DeviceFallbackCliTest {
         assertFalse(Files.exists(out), "no partial output");
     }
 
+    /** The lab goes through the same fallback: a sweep on a full GPU finishes on the CPU with the CPU's figures. */
+    @Test
+    void aSweepOnAFullGpuFinishesOnTheCpu(@TempDir Path dir) throws Exception {
+        String model = Path.of("..", "sample-models", "kjv-mixtral").toAbsolutePath().normalize().toString();
+        Path text = Files.writeString(dir.resolve("t.txt"), "In the beginning God created the heaven and the earth. And the earth was without form, and void.");
+        Path cpu = dir.resolve("cpu.html"), gpu = dir.resolve("gpu.html");
+        Cli java = Cli.run("sweep", "--model", model, "--text", text.toString(), "--what", "topk", "--values", "1",
+                "--out", cpu.toString(), "--backend", "java", "--json");
+        assertEquals(0, java.exitCode(), java::toString);
+        Cli r = Cli.run("sweep", "--model", model, "--text", text.toString(), "--what", "topk", "--values", "1",
+                "--out", gpu.toString(), "--backend", "opencl", "--device-memory", "64k", "--json");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("moescope: warning: opencl: out of device memory"), r::toString);
+        assertTrue(Files.exists(gpu));
+        String kl = "\"mean_kl\"";
+        assertTrue(java.out().contains(kl), java::toString);
+        // Within rounding: the Vector API's summation order may change while the JIT warms up.
+        assertEquals(field(java.out(), kl), field(r.out(), kl), 1e-5, "same mean KL on the CPU fallback");
+    }
+
+    private static double field(String json, String key) {
+        var m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(key) + "\\s*:\\s*([-0-9.eE]+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void aBadDeviceMemoryIsNamed(@TempDir Path dir) {
         Cli r = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", IDS, "--out", dir.resolve("o.safetensors").toString(),

@@ -40,8 +40,21 @@ public final class LabService {
         this.weights = weights;
     }
 
+    /** A service on the loaded model as it is now; for work that runs it, prefer {@link #on}. */
     public static LabService of(LoadedModel m) {
         return new LabService(m.model(), m.checkpoint());
+    }
+
+    /**
+     * Lab work on a loaded model, as its analyses run: the run limits are checked for the longest
+     * sequence first, and when the GPU runs out of memory the model moves to the CPU (if the model
+     * was opened to allow it) and the work runs again there.
+     *
+     * @param tokens the longest sequence the work runs
+     */
+    public static <T> T on(LoadedModel m, int tokens, java.util.function.Function<LabService, T> work) {
+        m.checkLimits(tokens, null);
+        return m.onDevice(model -> work.apply(new LabService(model, m.checkpoint())));
     }
 
     public MoeModel model() {

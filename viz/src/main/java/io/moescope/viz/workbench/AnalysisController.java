@@ -208,10 +208,10 @@ public final class AnalysisController implements AutoCloseable {
             protected Comparison call() {
                 updateMessage("comparing " + variant.label() + " with the baseline …");
                 updateProgress(-1, 1);
-                return LabService.of(m).compare(a.ids(), a.tokens(), variant, (done, total, msg) -> {
+                return LabService.on(m, a.ids().length, lab -> lab.compare(a.ids(), a.tokens(), variant, (done, total, msg) -> {
                     updateProgress(done, total);
                     updateMessage(msg);
-                }, this::isCancelled);
+                }, this::isCancelled));
             }
         };
         submit(task, "Comparison failed", c -> {
@@ -240,10 +240,11 @@ public final class AnalysisController implements AutoCloseable {
                 int[] ids = m.encode(text).ids();
                 if (ids.length < 2) throw new IllegalArgumentException((textFile == null ? "the prompt" : textFile.toString()) + ": fewer than 2 tokens");
                 List<int[]> chunks = textFile == null ? List.<int[]>of(ids) : LabService.chunks(ids, chunkTokens);
-                return LabService.of(m).sweep(chunks, kind, values, (done, total, msg) -> {
+                int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
+                return LabService.on(m, longest, lab -> lab.sweep(chunks, kind, values, (done, total, msg) -> {
                     updateProgress(done, total);
                     updateMessage(msg);
-                }, this::isCancelled);
+                }, this::isCancelled));
             }
         };
         submit(task, "Sweep failed", r -> {
