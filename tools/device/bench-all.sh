@@ -16,24 +16,25 @@ export OCL_ICD_VENDORS=/tmp/moe-icd
 tar xJf "$B/bundle.tar.xz" -C /tmp/bench
 D=/tmp/bench/bundle
 OUT=${OUT:-/tmp/bench-out}
-JAVA="java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx32g"
+# -Xms2g as ./moescope passes it
+JAVA="java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xms2g -Xmx32g"
 APP="$D/app-classes:$(ls $D/lib/*.jar | grep -v junit-console | tr '\n' ':')"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 grep -m1 "model name" /proc/cpuinfo
 echo "== devices"; $JAVA -cp "$APP" io.moescope.app.Main devices 2>&1 | grep -v incubator
-echo "== conformance on NVIDIA (OpenCL and PTX)"
-timeout 240 $JAVA -Dmoescope.conformance.dir=$D/conformance -jar $D/lib/junit-console.jar execute \
-  --class-path "$D/test-classes:$APP" --select-class io.moescope.backend.opencl.OpenClConformanceTest \
-  --select-class io.moescope.backend.opencl.OpenClGradientConformanceTest --select-class io.moescope.backend.ptx.PtxConformanceTest \
-  --select-class io.moescope.backend.ptx.PtxGradientConformanceTest --disable-banner --details=summary > "$OUT/conformance.log" 2>&1
+echo "== OpenCL and PTX test packages on NVIDIA (ops, attention patterns, conformance, gradients, out of memory)"
+timeout 330 $JAVA -Dmoescope.conformance.dir=$D/conformance -jar $D/lib/junit-console.jar execute \
+  --class-path "$D/test-classes:$APP" --select-package io.moescope.backend.opencl --select-package io.moescope.backend.ptx \
+  --disable-banner --details=summary > "$OUT/conformance.log" 2>&1
 echo "exit $?"; grep -E "tests (successful|failed|skipped)|containers failed" "$OUT/conformance.log"
+grep -B2 -A8 -E "MethodSource|=> " "$OUT/conformance.log" | head -40
 bench() { timeout 120 $JAVA -cp "$APP" io.moescope.app.Main bench --config $D/mixtral-bench.json "$@" --json 2>/dev/null | tail -1; }
 echo "== moescope bench (median of 10 timed runs after 3 warm-up)"
 for mode in fwd fwdbwd; do
   bench --seq 2048 --mode $mode --backend ptx --warmup 3 --runs 10
   bench --seq 2048 --mode $mode --backend opencl --warmup 3 --runs 10
 done
-bench --seq 512 --mode fwd --backend java --threads 2 --warmup 2 --runs 5
+bench --seq 512 --mode fwd --backend java --threads 2 --warmup 3 --runs 15
 bench --seq 512 --mode fwdbwd --backend java --threads 2 --warmup 1 --runs 3
 echo "== PyTorch, same machine, same command"
 PYTHONUNBUFFERED=1 timeout 200 python3 tools/device/torch_bench.py $D/mixtral-bench.json 2048 2>&1 | grep -v -i warn | tail -6
