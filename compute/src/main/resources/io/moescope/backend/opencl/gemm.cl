@@ -11,7 +11,11 @@
 #ifndef GEMM_T
 #define GEMM_T 16
 #endif
+// GEMM_W x GEMM_W outputs per work-item: 8 x 8 reads 16 values from local memory per 64 multiply-adds
+// (4 x 4: 8 per 16), so the products are no longer bound by local memory on GPUs.
+#ifndef GEMM_W
 #define GEMM_W 4
+#endif
 #define GEMM_TILE (GEMM_T * GEMM_W)
 #define GEMM_K 16
 #define GEMM_LD (GEMM_TILE + 1)
@@ -49,6 +53,7 @@ inline void gemm_block(__local float* As, __local float* Bs,
     if (m0 >= M) return;   // the whole work-group leaves together, before any barrier
 
     float acc[GEMM_W][GEMM_W];
+#pragma unroll
     for (int i = 0; i < GEMM_W; i++)
         for (int j = 0; j < GEMM_W; j++) acc[i][j] = 0.0f;
     for (int k0 = 0; k0 < K; k0 += GEMM_K) {
@@ -57,6 +62,7 @@ inline void gemm_block(__local float* As, __local float* Bs,
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < GEMM_K; kk++) {
             float av[GEMM_W], bv[GEMM_W];
+#pragma unroll
             for (int i = 0; i < GEMM_W; i++) av[i] = As[kk * GEMM_LD + ty + i * GEMM_T];
             for (int j = 0; j < GEMM_W; j++) bv[j] = Bs[kk * GEMM_LD + tx + j * GEMM_T];
             for (int i = 0; i < GEMM_W; i++)
