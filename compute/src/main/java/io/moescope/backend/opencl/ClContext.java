@@ -158,9 +158,9 @@ final class ClContext implements AutoCloseable {
         } catch (NumberFormatException e) {
             t = w = -1;
         }
-        if (t < 1 || t > 32 || w < 1 || w > 16) {
+        if (t < 1 || t > 32 || w < 4 || w > 16 || w % 4 != 0) {
             throw new IllegalArgumentException("system property " + GEMM_PROPERTY + ": '" + value
-                    + "' is not a GEMM shape THREADSxWIDTH (examples: 8x8, 16x4)");
+                    + "' is not a GEMM shape THREADSxWIDTH, WIDTH a multiple of 4 (examples: 8x8, 16x4)");
         }
         while (t > 1 && (long) t * t > maxGroup) t /= 2;
         return new int[]{t, w};
