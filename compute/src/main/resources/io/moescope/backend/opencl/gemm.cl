@@ -11,8 +11,7 @@
 #ifndef GEMM_T
 #define GEMM_T 16
 #endif
-// GEMM_W x GEMM_W outputs per work-item: 8 x 8 reads 16 values from local memory per 64 multiply-adds
-// (4 x 4: 8 per 16), so the products are no longer bound by local memory on GPUs.
+// GEMM_W x GEMM_W outputs per work-item, a multiple of 4 (the host sets it with GEMM_T, see ClContext).
 #ifndef GEMM_W
 #define GEMM_W 4
 #endif
