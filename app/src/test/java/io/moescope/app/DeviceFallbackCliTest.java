@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.backend.Backend;
+import io.moescope.backend.BackendUnavailableException;
+import io.moescope.backend.Backends;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.checkpoint.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,15 +31,30 @@ class DeviceFallbackCliTest {
 
     @Test
     void outOfDeviceMemoryWarnsOnceAndRunsOnTheCpu(@TempDir Path dir) {
+        assertFallsBackToTheCpu(dir, "opencl");
+    }
+
+    /** The same on an NVIDIA GPU (the GPU machine); skipped where the ptx backend cannot open, as on CI. */
+    @Test
+    void ptxOutOfDeviceMemoryWarnsOnceAndRunsOnTheCpu(@TempDir Path dir) {
+        try (Backend b = Backends.open("ptx", 0)) {
+            assertEquals("ptx", b.name());
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("no ptx backend here: " + e.getMessage());
+        }
+        assertFallsBackToTheCpu(dir, "ptx");
+    }
+
+    private static void assertFallsBackToTheCpu(Path dir, String backend) {
         Path cpu = dir.resolve("cpu.safetensors"), gpu = dir.resolve("gpu.safetensors");
         Cli java = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", IDS, "--out", cpu.toString(), "--backend", "java");
         assertEquals(0, java.exitCode(), java::toString);
 
         Cli r = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", IDS, "--out", gpu.toString(),
-                "--backend", "opencl", "--device-memory", "64k");
+                "--backend", backend, "--device-memory", "64k");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(1, r.errLines().length, r::toString);
-        assertTrue(r.errLines()[0].matches("moescope: warning: opencl: out of device memory \\(needed [0-9.]+ [KM]iB, limit 64\\.0 KiB\\)"
+        assertTrue(r.errLines()[0].matches("moescope: warning: " + backend + ": out of device memory \\(needed [0-9.]+ [KM]iB, limit 64\\.0 KiB\\)"
                 + " — running on the CPU instead"), r::toString);
         assertTrue(r.out().startsWith("wrote "), r::toString);
         float[] want = logits(cpu), got = logits(gpu);

@@ -23,9 +23,20 @@ public final class Backprop {
      *                    N sequences into one Gradients, 0 for the load-balancing loss alone
      * @param auxLossCoef factor on the load-balancing loss (0: none); ignored by architectures that do
      *                    not define one (DeepSeek)
+     * @param flow        also measure the gradient flow: the residual gradient norms, the expert token
+     *                    counts and the load-balancing loss's value. Each brings a value to the host, so
+     *                    a GPU backend waits for the device there; without it the pass only adds into the
+     *                    gradients and brings back the loss at its end
      */
-    public record Options(float lossScale, double auxLossCoef) {
+    public record Options(float lossScale, double auxLossCoef, boolean flow) {
+        /** With the gradient flow measured, as the workbench, training and gradient-flow report want. */
+        public Options(float lossScale, double auxLossCoef) {
+            this(lossScale, auxLossCoef, true);
+        }
+
         public static final Options CROSS_ENTROPY = new Options(1f, 0);
+        /** The cross-entropy's gradients and the loss alone, as a training step of PyTorch computes them. */
+        public static final Options GRADIENTS_ONLY = new Options(1f, 0, false);
 
         /** Cross-entropy plus the load-balancing loss with the model's own router_aux_loss_coef, as transformers trains. */
         public static Options withAuxLoss(MoeModel model) {
@@ -35,17 +46,22 @@ public final class Backprop {
 
     /**
      * @param loss              mean next-token cross-entropy (NaN for a single token)
-     * @param auxLoss           the load-balancing loss before its coefficient (NaN where undefined)
+     * @param auxLoss           the load-balancing loss before its coefficient (NaN where undefined, or
+     *                          when neither the options' flow nor an aux coefficient asked for it)
      * @param residualGradNorms L+1 norms of dL/dh (L the objective as the options scale it): index l
      *                          is the input of layer l (index 0 the embeddings), index L the last
-     *                          layer's output (before the final norm)
-     * @param expertTokens      per layer, how many tokens each expert received (null for dense layers)
+     *                          layer's output (before the final norm); null without the options' flow
+     * @param expertTokens      per layer, how many tokens each expert received (null for dense layers);
+     *                          null as a whole without the options' flow
      */
     public record Result(double loss, double auxLoss, double[] residualGradNorms, int[][] expertTokens) {}
 
-    /** What forward kept: per-layer tapes, the final norm's input and output, and the logits. */
+    /**
+     * What forward kept: per-layer tapes, the final norm's input and output, the logits, and the loss
+     * still on the device (read after backward, so that the device is not waited for in between).
+     */
     record Tape(int[] ids, Tensor idTensor, List<LayerBackprop.Tape> layers, Tensor lastHidden, Tensor normed,
-                Tensor logits, double loss) {}
+                Tensor logits, Tensor loss) {}
 
     /** Gradients of the cross-entropy of one sequence, in a fresh container. */
     public static Gradients gradients(MoeModel model, int[] ids) {
@@ -78,11 +94,7 @@ public final class Backprop {
         }
         Tensor normed = model.finalNorm().apply(b, h);
         Tensor logits = b.linear(normed, model.lmHead(), null);
-        double loss;
-        try (Tensor l = b.nextTokenLoss(logits, idT)) {
-            loss = b.download(l)[0];
-        }
-        return new Tape(ids.clone(), idT, layers, h, normed, logits, loss);
+        return new Tape(ids.clone(), idT, layers, h, normed, logits, b.nextTokenLoss(logits, idT));
     }
 
     static Result backward(MoeModel model, Tape tape, Gradients g, Options options) {
@@ -98,17 +110,19 @@ public final class Backprop {
              Tensor dNormed = b.linearBackward(dLogits, tape.normed(), model.lmHead(), g.of(model.lmHead()), null)) {
             dh = GradOps.norm(b, model.finalNorm(), dNormed, tape.lastHidden(), g);
         }
-        double[] residual = new double[L + 1];
-        residual[L] = Math.sqrt(b.sumOfSquares(dh));
+        // A norm is a value on the host: only the gradient flow pays for the wait on the device.
+        double[] residual = options.flow() ? new double[L + 1] : null;
+        if (residual != null) residual[L] = Math.sqrt(b.sumOfSquares(dh));
         for (int l = L - 1; l >= 0; l--) {
             Tensor dIn = LayerBackprop.backward(b, model.layers().get(l), tape.layers().get(l), dh, g, aux.term(), T);
             dh.close();
             dh = dIn;
-            residual[l] = Math.sqrt(b.sumOfSquares(dh));
+            if (residual != null) residual[l] = Math.sqrt(b.sumOfSquares(dh));
         }
         embeddingBackward(b, cfg, tape, dh, g.of(model.embeddings()));
         dh.close();
-        return new Result(tape.loss(), aux.loss(), residual, expertTokens(b, cfg, tape));
+        double loss = b.download(tape.loss())[0];
+        return new Result(loss, aux.loss(), residual, options.flow() ? expertTokens(b, cfg, tape) : null);
     }
 
     /**
@@ -135,6 +149,8 @@ public final class Backprop {
         List<Tensor> logits = tape.layers().stream().map(LayerBackprop.Tape::moe).filter(m -> m != null)
                 .map(MoeBackprop.Tape::logits).toList();
         if (cfg.architecture().usesMla() || logits.isEmpty()) return new LoadBalancing.Result(Double.NaN, null);
+        // the value needs every layer's router logits on the host: only when it is asked for
+        if (options.auxLossCoef() == 0 && !options.flow()) return new LoadBalancing.Result(Double.NaN, null);
         LoadBalancing.Result r = LoadBalancing.of(model.backend(), logits, cfg.numExperts(), cfg.topK(), options.auxLossCoef());
         return options.auxLossCoef() == 0 ? new LoadBalancing.Result(r.loss(), null) : r;
     }

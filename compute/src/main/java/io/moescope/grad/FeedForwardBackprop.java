@@ -19,10 +19,14 @@ final class FeedForwardBackprop {
 
     /** Returns dL/dx. */
     static Tensor backward(Backend b, FeedForward ff, Tape t, Tensor dOut, Gradients g) {
-        Tensor dAct = GradOps.linear(b, ff.down(), dOut, t.act(), g);
-        Tensor[] d = b.swigluBackward(dAct, t.gate(), t.up());
-        Tensor dx = GradOps.linear(b, ff.gate(), d[0], t.x(), g);
-        b.addInPlace(dx, GradOps.linear(b, ff.up(), d[1], t.x(), g));
-        return dx;
+        Tensor[] d;
+        try (Tensor dAct = GradOps.linear(b, ff.down(), dOut, t.act(), g)) {
+            d = b.swigluBackward(dAct, t.gate(), t.up());
+        }
+        try (Tensor dGate = d[0]; Tensor dUp = d[1]) {
+            Tensor dx = GradOps.linear(b, ff.gate(), dGate, t.x(), g);
+            GradOps.addAndClose(b, dx, GradOps.linear(b, ff.up(), dUp, t.x(), g));
+            return dx;
+        }
     }
 }

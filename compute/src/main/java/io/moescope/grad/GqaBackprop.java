@@ -2,7 +2,6 @@ package io.moescope.grad;
 
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
-import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
 import io.moescope.model.GroupedQueryAttention;
@@ -59,9 +58,10 @@ final class GqaBackprop {
     static Tensor backward(Backend b, GroupedQueryAttention a, Tape t, Tensor dOut, Gradients g, int T) {
         var cfg = a.cfg();
         int H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
-        Tensor dContext = GradOps.linear(b, a.o(), dOut, t.context(), g);
-        AttentionSpec spec = a.spec(T);
-        AttentionGradients ag = b.attentionBackward(dContext, t.q(), t.k(), t.v(), t.probs(), spec);
+        AttentionGradients ag;
+        try (Tensor dContext = GradOps.linear(b, a.o(), dOut, t.context(), g)) {
+            ag = b.attentionBackward(dContext, t.q(), t.k(), t.v(), t.probs(), a.spec(T));
+        }
         Tensor dq = ag.dq(), dk = ag.dk(), dv = ag.dv();
         b.ropeBackward(dq, H, d, 0, a.rotary());
         b.ropeBackward(dk, Hkv, d, 0, a.rotary());
@@ -72,12 +72,17 @@ final class GqaBackprop {
             b.clampBackward(dv, t.v(), c);
         }
         if (a.qNorm() != null) {
-            dq = GradOps.norm(b, a.qNorm(), dq, t.qProj(), g);
-            dk = GradOps.norm(b, a.kNorm(), dk, t.kProj(), g);
+            try (Tensor dqRoped = dq; Tensor dkRoped = dk) {
+                dq = GradOps.norm(b, a.qNorm(), dqRoped, t.qProj(), g);
+                dk = GradOps.norm(b, a.kNorm(), dkRoped, t.kProj(), g);
+            }
         }
         Tensor dx = GradOps.linear(b, a.q(), dq, t.x(), g);
-        b.addInPlace(dx, GradOps.linear(b, a.k(), dk, t.x(), g));
-        b.addInPlace(dx, GradOps.linear(b, a.v(), dv, t.x(), g));
+        GradOps.addAndClose(b, dx, GradOps.linear(b, a.k(), dk, t.x(), g));
+        GradOps.addAndClose(b, dx, GradOps.linear(b, a.v(), dv, t.x(), g));
+        dq.close();
+        dk.close();
+        dv.close();
         return dx;
     }
 }

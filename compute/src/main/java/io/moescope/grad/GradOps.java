@@ -20,6 +20,16 @@ final class GradOps {
     }
 
     /**
+     * into += x, then closes x: the backward steps make many short-lived gradients, and a GPU backend
+     * should get their memory back at once rather than when the garbage collector finds them.
+     */
+    static void addAndClose(Backend b, Tensor into, Tensor x) {
+        try (x) {
+            b.addInPlace(into, x);
+        }
+    }
+
+    /**
      * A copy of a 2-D view of x. Forward operations that work in place (clamp, rope,
      * scaleRowsBySigmoid) would otherwise overwrite values the backward pass still needs.
      */

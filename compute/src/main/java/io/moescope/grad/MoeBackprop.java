@@ -46,20 +46,25 @@ final class MoeBackprop {
      * @param aux the load-balancing loss's share of this layer's logit gradient, or null
      */
     static Tensor backward(Backend b, MoeBlock m, Tape t, Tensor dOut, Gradients g, LoadBalancing.Term aux) {
+        // Every intermediate gradient is closed once used (a GPU backend gets its memory back at once).
         Tensor[] routed = b.expertsBackward(dOut, t.x(), t.routing(), m.experts(), g.of(m.experts()));
         Tensor dx = routed[0];
         Router router = m.router();
-        Tensor dLogits = b.routeBackward(routed[1], t.logits(), t.routing(), router.correctionBias());
-        if (aux != null) b.addInPlace(dLogits, b.softmaxWeightedSumBackward(t.logits(), aux.loadFractions(), aux.scale()));
-        b.addInPlace(dx, b.linearBackward(dLogits, t.x(), router.weight(), g.of(router.weight()), null));
+        try (Tensor dWeight = routed[1];
+             Tensor dLogits = b.routeBackward(dWeight, t.logits(), t.routing(), router.correctionBias())) {
+            if (aux != null) GradOps.addAndClose(b, dLogits, b.softmaxWeightedSumBackward(t.logits(), aux.loadFractions(), aux.scale()));
+            GradOps.addAndClose(b, dx, b.linearBackward(dLogits, t.x(), router.weight(), g.of(router.weight()), null));
+        }
         if (m.shared() != null) {
-            Tensor dShared = dOut;
             if (m.sharedGate() != null) {
                 Tensor[] d = b.scaleRowsBySigmoidBackward(dOut, t.shared().out(), t.sharedGate());
-                dShared = d[0];
-                b.addInPlace(dx, GradOps.linear(b, m.sharedGate(), d[1], t.x(), g));
+                try (Tensor dShared = d[0]; Tensor dGate = d[1]) {
+                    GradOps.addAndClose(b, dx, GradOps.linear(b, m.sharedGate(), dGate, t.x(), g));
+                    GradOps.addAndClose(b, dx, FeedForwardBackprop.backward(b, m.shared(), t.shared(), dShared, g));
+                }
+            } else {
+                GradOps.addAndClose(b, dx, FeedForwardBackprop.backward(b, m.shared(), t.shared(), dOut, g));
             }
-            b.addInPlace(dx, FeedForwardBackprop.backward(b, m.shared(), t.shared(), dShared, g));
         }
         return dx;
     }

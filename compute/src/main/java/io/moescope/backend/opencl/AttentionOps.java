@@ -9,8 +9,8 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
-    /** The flash kernel's queries per work-group, keys per tile and widest head (FLASH_* in attention.cl). */
-    private static final int FLASH_BQ = 32, FLASH_BK = 16, FLASH_MAX_D = 128;
+    /** The flash kernel's queries per work-group, work-items per query, keys per tile and widest head (FLASH_* in attention.cl). */
+    private static final int FLASH_BQ = 32, FLASH_SPLIT = 4, FLASH_BK = 24, FLASH_MAX_D = 128;
     private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 4) + 2 * FLASH_BK * FLASH_MAX_D);
 
     /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
@@ -33,7 +33,7 @@ final class AttentionOps {
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
         if (flash && !keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
-                && cl.localMemory >= FLASH_LOCAL_BYTES) {
+                && cl.localMemory >= FLASH_LOCAL_BYTES && cl.reductionSize >= FLASH_BQ * FLASH_SPLIT) {
             return new AttentionOutput(flash(q, k, v, s), null);
         }
         OpenClTensor out = cl.floats(T, H * s.vDim());
@@ -49,7 +49,8 @@ final class AttentionOps {
         int T = s.tokens(), H = s.heads();
         OpenClTensor out = cl.floats(T, H * s.vDim());
         long groups = (long) H * ((T + FLASH_BQ - 1) / FLASH_BQ);
-        cl.kernels.launch("attention_flash", new long[]{groups * FLASH_BQ}, new long[]{FLASH_BQ}, q, k, v, out, T, H,
+        int group = FLASH_BQ * FLASH_SPLIT;
+        cl.kernels.launch("attention_flash", new long[]{groups * group}, new long[]{group}, q, k, v, out, T, H,
                 s.kvHeads(), s.qkDim(), s.vDim(), s.scale(), s.window());
         return out;
     }

@@ -26,7 +26,7 @@ final class Gemm {
     Gemm(ClContext cl) {
         this.cl = cl;
         this.threads = cl.gemmThreads;
-        this.tile = cl.gemmThreads * 4;
+        this.tile = cl.gemmThreads * cl.gemmWidth;
     }
 
     /** c[T, N] = x[T, K] w[N, K]^T (+ bias). */

@@ -15,8 +15,9 @@ import java.util.Map;
  * the heap does not feel device memory, so after every {@code gcEvery} bytes of fresh allocations the
  * pool asks for a collection, and when the device is full it drops its cache and waits for the Cleaner.
  *
- * <p>A budget the user set ({@link DeviceMemoryLimit}, read when the device is first opened) bounds
- * the blocks in use and cached together. Running out of it or of the device ends in a
+ * <p>A budget the user set ({@link DeviceMemoryLimit}, read again by every {@link PtxBackend#open}, as
+ * the OpenCL backend reads it per context; the pool is the process's, so the latest open's applies)
+ * bounds the blocks in use and cached together. Running out of it or of the device ends in a
  * {@link DeviceOutOfMemoryException}.
  */
 final class DevicePool {
@@ -24,7 +25,7 @@ final class DevicePool {
     private final String deviceName;
     private final long totalMemory;
     /** The user's limit, or Long.MAX_VALUE. */
-    private final long limit;
+    private long limit;
     private final long gcEvery;
     private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long cachedBytes, liveBytes, freshSinceGc, peakBytes;
@@ -36,6 +37,13 @@ final class DevicePool {
         this.totalMemory = totalMemory;
         this.limit = DeviceMemoryLimit.current();
         this.gcEvery = Math.max(1L << 30, totalMemory / 8);
+    }
+
+    /** A new budget (Long.MAX_VALUE: none); blocks already in use over it stay until released. */
+    synchronized void limit(long bytes) {
+        limit = bytes;
+        // cached blocks are handed out again without a look at the budget: keep them within it
+        if (liveBytes + cachedBytes > limit) trim();
     }
 
     /** Sizes round up to one of 8 classes per power of two (at most 12.5% waste), 512 bytes at least. */

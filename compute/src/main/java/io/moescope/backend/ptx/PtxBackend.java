@@ -3,6 +3,7 @@ package io.moescope.backend.ptx;
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
+import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.DeviceInfo;
@@ -65,7 +66,9 @@ public final class PtxBackend implements Backend {
 
     /** With another driver library name: lets tests see the message for a missing driver. */
     static PtxBackend open(String cudaLibrary, int device) {
-        return new PtxBackend(PtxRuntime.get(cudaLibrary, device));
+        PtxRuntime rt = PtxRuntime.get(cudaLibrary, device);
+        rt.pool.limit(DeviceMemoryLimit.current());
+        return new PtxBackend(rt);
     }
 
     /**

@@ -243,38 +243,45 @@ __kernel void attention_pattern_context(__global const float* P, __global const 
 }
 
 // ---- Flash-style attention (plain windows, no probabilities) ----
-// A work-group of FLASH_BQ work-items takes FLASH_BQ consecutive queries of one head, one query each.
-// Keys and values come through local memory FLASH_BK at a time, read once per tile of queries instead
-// of once per query; scores never leave the work-item (online softmax), so no [H, T, T] buffer exists.
-// Widths are handled as float4 (one local load per four multiply-adds), so head widths must be
-// multiples of 4 and at most FLASH_MAX_D; the host uses the per-row kernel above otherwise.
+// A work-group takes FLASH_BQ consecutive queries of one head with FLASH_SPLIT work-items per query:
+// keys and values come through local memory FLASH_BK at a time, read once per tile of queries instead
+// of once per query, and each of a query's work-items takes every FLASH_SPLIT-th key of a tile, so a
+// sequence of a few heads still fills a large GPU. Scores never leave the work-item (online softmax),
+// so no [H, T, T] buffer exists; at the end the splits' maxima, sums and contexts are merged through
+// local memory. Widths are handled as float4 (one local load per four multiply-adds), so head widths
+// must be multiples of 4 and at most FLASH_MAX_D; the host uses the per-row kernel above otherwise.
 #define FLASH_BQ 32
-#define FLASH_BK 16
+#define FLASH_SPLIT 4
+#define FLASH_WG (FLASH_BQ * FLASH_SPLIT)
+#define FLASH_BK 24
 #define FLASH_MAX_D 128
 #define FLASH_D4 (FLASH_MAX_D / 4)
 #define FLASH_QSTRIDE4 (FLASH_D4 + 1)   // padded: each work-item reads its own query row, off the others' banks
+#define FLASH_MERGE (FLASH_MAX_D + 2)   // one query's m, l and context in the merge buffer
 
-__kernel __attribute__((reqd_work_group_size(FLASH_BQ, 1, 1)))
+__kernel __attribute__((reqd_work_group_size(FLASH_WG, 1, 1)))
 void attention_flash(__global const float* q, __global const float* k, __global const float* v, __global float* out,
                      int T, int H, int Hkv, int dqk, int dv, float scale, int window) {
     __local float4 qs[FLASH_BQ * FLASH_QSTRIDE4];
-    __local float4 ks[FLASH_BK * FLASH_D4];
-    __local float4 vs[FLASH_BK * FLASH_D4];
+    __local float4 kvs[2 * FLASH_BK * FLASH_D4];   // keys, then values; the merge buffer at the end
+    __local float4* ks = kvs;
+    __local float4* vs = kvs + FLASH_BK * FLASH_D4;
     __local float* qf = (__local float*) qs;
     __local float* kf = (__local float*) ks;
     __local float* vf = (__local float*) vs;
     int tiles = (T + FLASH_BQ - 1) / FLASH_BQ;
     int g = get_group_id(0), lid = get_local_id(0);
+    int ql = lid % FLASH_BQ, split = lid / FLASH_BQ;   // a warp: one split of 32 queries, so key reads broadcast
     int h = g / tiles, q0 = (g - h * tiles) * FLASH_BQ, kh = h / (H / Hkv);
     int rows = min(FLASH_BQ, T - q0), dq4 = dqk / 4, dv4 = dv / 4;
-    for (int x = lid; x < rows * dqk; x += FLASH_BQ) {
+    for (int x = lid; x < rows * dqk; x += FLASH_WG) {
         int r = x / dqk, d = x - r * dqk;
         qf[r * FLASH_QSTRIDE4 * 4 + d] = q[((long) (q0 + r) * H + h) * dqk + d];
     }
-    int i = q0 + min(lid, rows - 1);
+    int i = q0 + min(ql, rows - 1);
     int first = first_visible(i, window);
     int last = q0 + rows - 1;
-    __local const float4* qi = qs + min(lid, rows - 1) * FLASH_QSTRIDE4;
+    __local const float4* qi = qs + min(ql, rows - 1) * FLASH_QSTRIDE4;
     float4 acc[FLASH_D4];
 #pragma unroll
     for (int d = 0; d < FLASH_D4; d++) acc[d] = (float4) (0.0f);
@@ -282,16 +289,16 @@ void attention_flash(__global const float* q, __global const float* k, __global 
     for (int j0 = first_visible(q0, window); j0 <= last; j0 += FLASH_BK) {
         int n = min(FLASH_BK, last - j0 + 1);
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int x = lid; x < n * dqk; x += FLASH_BQ) {
+        for (int x = lid; x < n * dqk; x += FLASH_WG) {
             int r = x / dqk, d = x - r * dqk;
             kf[r * FLASH_MAX_D + d] = k[((long) (j0 + r) * Hkv + kh) * dqk + d];
         }
-        for (int x = lid; x < n * dv; x += FLASH_BQ) {
+        for (int x = lid; x < n * dv; x += FLASH_WG) {
             int r = x / dv, d = x - r * dv;
             vf[r * FLASH_MAX_D + d] = v[((long) (j0 + r) * Hkv + kh) * dv + d];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int r = 0; r < n; r++) {
+        for (int r = split; r < n; r += FLASH_SPLIT) {
             int j = j0 + r;
             if (j < first || j > i) continue;
             __local const float4* kr = ks + r * FLASH_D4;
@@ -313,7 +320,43 @@ void attention_flash(__global const float* q, __global const float* k, __global 
             }
         }
     }
-    if (lid < rows) {
+    // Splits 1.. hand their (m, l, context) to split 0 one after another; a split that saw no key has
+    // m = -inf and l = 0 and adds nothing.
+    __local float* xf = (__local float*) kvs;
+    __local float* mine = xf + ql * FLASH_MERGE;
+    for (int from = 1; from < FLASH_SPLIT; from++) {
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (split == from) {
+            mine[0] = m;
+            mine[1] = l;
+#pragma unroll
+            for (int d = 0; d < FLASH_D4; d++) {
+                if (d < dv4) {
+                    mine[2 + 4 * d] = acc[d].x;
+                    mine[3 + 4 * d] = acc[d].y;
+                    mine[4 + 4 * d] = acc[d].z;
+                    mine[5 + 4 * d] = acc[d].w;
+                }
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (split == 0) {
+            float m2 = mine[0], l2 = mine[1], M = fmax(m, m2);
+            if (M != -INFINITY) {
+                float c1 = exp(m - M), c2 = exp(m2 - M);
+                l = l * c1 + l2 * c2;
+#pragma unroll
+                for (int d = 0; d < FLASH_D4; d++) {
+                    if (d < dv4) {
+                        float4 o = (float4) (mine[2 + 4 * d], mine[3 + 4 * d], mine[4 + 4 * d], mine[5 + 4 * d]);
+                        acc[d] = acc[d] * c1 + o * c2;
+                    }
+                }
+                m = M;
+            }
+        }
+    }
+    if (split == 0 && ql < rows) {
         float inv = 1.0f / l;
         __global float* o = out + ((long) i * H + h) * dv;
 #pragma unroll

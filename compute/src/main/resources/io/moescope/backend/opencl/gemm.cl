@@ -11,24 +11,42 @@
 #ifndef GEMM_T
 #define GEMM_T 16
 #endif
+// GEMM_W x GEMM_W outputs per work-item, a multiple of 4 (the host sets it with GEMM_T, see ClContext).
+#ifndef GEMM_W
 #define GEMM_W 4
+#endif
 #define GEMM_TILE (GEMM_T * GEMM_W)
 #define GEMM_K 16
-#define GEMM_LD (GEMM_TILE + 1)
+#define GEMM_LD (GEMM_TILE + 4)   // a multiple of 4, so that a work-item's GEMM_W values load as float4
 
 #define GEMM_EXPERT_ROWS 1
 #define GEMM_EXPERT_INNER 2
 
 // tile[c][r] = S(r0 + r, c0 + c) for S(r, c) = src[r sr + c sc], zero outside R x C. Work-items
-// walk whichever index has unit stride, so that neighbours read neighbouring addresses.
+// walk whichever index has unit stride, so that neighbours read neighbouring addresses; along a unit
+// stride each reads four columns at once (vload4 needs no more than float alignment).
 inline void gemm_load(__local float* tile, __global const float* src, int sr, int sc,
                       int r0, int R, int c0, int C, int tid) {
     const int threads = GEMM_T * GEMM_T;
     if (sc == 1) {
-        for (int x = tid; x < GEMM_TILE * GEMM_K; x += threads) {
-            int c = x % GEMM_K, r = x / GEMM_K;
+        for (int x = tid; x < GEMM_TILE * GEMM_K / 4; x += threads) {
+            int c = (x % (GEMM_K / 4)) * 4, r = x / (GEMM_K / 4);
             int gr = r0 + r, gc = c0 + c;
-            tile[c * GEMM_LD + r] = (gr < R && gc < C) ? src[(long) gr * sr + gc] : 0.0f;
+            float4 v = (float4) (0.0f);
+            if (gr < R) {
+                __global const float* row = src + (long) gr * sr;
+                if (gc + 3 < C) {
+                    v = vload4(0, row + gc);
+                } else {
+                    if (gc < C) v.x = row[gc];
+                    if (gc + 1 < C) v.y = row[gc + 1];
+                    if (gc + 2 < C) v.z = row[gc + 2];
+                }
+            }
+            tile[c * GEMM_LD + r] = v.x;
+            tile[(c + 1) * GEMM_LD + r] = v.y;
+            tile[(c + 2) * GEMM_LD + r] = v.z;
+            tile[(c + 3) * GEMM_LD + r] = v.w;
         }
     } else {
         for (int x = tid; x < GEMM_TILE * GEMM_K; x += threads) {
@@ -40,6 +58,8 @@ inline void gemm_load(__local float* tile, __global const float* src, int sr, in
 }
 
 // One GEMM_TILE x GEMM_TILE block of C, the block chosen by the work-group's ids 0 (n) and 1 (m).
+// Work-item (tx, ty) owns the GEMM_W x GEMM_W outputs at rows ty GEMM_W.. and columns tx GEMM_W..,
+// so that its values of each staged column are adjacent and load as float4.
 inline void gemm_block(__local float* As, __local float* Bs,
                        __global const float* a, int sam, int sak, __global const float* b, int sbn, int sbk,
                        __global float* c, int scm, __global const float* bias, int hasBias, int accumulate,
@@ -49,6 +69,7 @@ inline void gemm_block(__local float* As, __local float* Bs,
     if (m0 >= M) return;   // the whole work-group leaves together, before any barrier
 
     float acc[GEMM_W][GEMM_W];
+#pragma unroll
     for (int i = 0; i < GEMM_W; i++)
         for (int j = 0; j < GEMM_W; j++) acc[i][j] = 0.0f;
     for (int k0 = 0; k0 < K; k0 += GEMM_K) {
@@ -57,18 +78,25 @@ inline void gemm_block(__local float* As, __local float* Bs,
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < GEMM_K; kk++) {
             float av[GEMM_W], bv[GEMM_W];
-            for (int i = 0; i < GEMM_W; i++) av[i] = As[kk * GEMM_LD + ty + i * GEMM_T];
-            for (int j = 0; j < GEMM_W; j++) bv[j] = Bs[kk * GEMM_LD + tx + j * GEMM_T];
+#pragma unroll
+            for (int i = 0; i < GEMM_W; i += 4) {
+                float4 x = vload4(0, As + kk * GEMM_LD + ty * GEMM_W + i);
+                float4 y = vload4(0, Bs + kk * GEMM_LD + tx * GEMM_W + i);
+                av[i] = x.x; av[i + 1] = x.y; av[i + 2] = x.z; av[i + 3] = x.w;
+                bv[i] = y.x; bv[i + 1] = y.y; bv[i + 2] = y.z; bv[i + 3] = y.w;
+            }
+#pragma unroll
             for (int i = 0; i < GEMM_W; i++)
-                for (int j = 0; j < GEMM_W; j++) acc[i][j] += av[i] * bv[j];
+#pragma unroll
+                for (int j = 0; j < GEMM_W; j++) acc[i][j] = mad(av[i], bv[j], acc[i][j]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int i = 0; i < GEMM_W; i++) {
-        int m = m0 + ty + i * GEMM_T;
+        int m = m0 + ty * GEMM_W + i;
         if (m >= M) continue;
         for (int j = 0; j < GEMM_W; j++) {
-            int n = n0 + tx + j * GEMM_T;
+            int n = n0 + tx * GEMM_W + j;
             if (n >= N) continue;
             float r = acc[i][j];
             if (hasBias) r += bias[n];
