@@ -5,6 +5,7 @@ import io.moescope.analysis.TensorStats;
 import io.moescope.checkpoint.TensorInfo;
 import io.moescope.inspect.ModelSummary;
 import io.moescope.viz.chart.HistogramChart;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.PropertySheet;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * The model: its configuration as a property sheet, parameters in total and active per token, and
@@ -42,7 +42,7 @@ public final class ModelView implements AnalysisView {
     private final TableView<TensorInfo> tensors = new TableView<>();
     private final TextField filter = new TextField();
     private final Label stats = new Label("Select a tensor.");
-    private final ChartViewer histogram = Charts.viewer();
+    private final ChartPane histogram = Charts.viewer();
     private FilteredList<TensorInfo> filtered;
     private boolean presenter;
 

@@ -1,0 +1,195 @@
+package io.moescope.viz.widget;
+
+import java.awt.Graphics2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.scene.Node;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.ImageView;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.Region;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.entity.ChartEntity;
+import org.jfree.chart.entity.EntityCollection;
+
+/**
+ * A JFreeChart shown as an image that is drawn off the FX thread. JFreeChart-FX's ChartViewer draws
+ * on the FX thread into a Canvas, whose commands the render thread then replays with software text
+ * and anti-aliasing: tens of milliseconds per chart, for every new analysis, which held the FX
+ * thread up. Here one background thread draws the chart with AWT into a BufferedImage; the FX thread
+ * only copies its pixels into the image on screen, and the renderer blits that image.
+ *
+ * <p>Hover shows the tooltip of the chart entity under the mouse (bar, point, flow), from the
+ * {@link ChartRenderingInfo} of the drawing on screen, as ChartViewer did. The chart object stays
+ * the model: SVG export draws it again, as vectors. Drawing locks the chart, and so should anything
+ * else that draws or changes a chart that is shown ({@link #locked}).
+ */
+public final class ChartPane extends Region {
+    private static final ExecutorService DRAWER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "chart-drawer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** What is on screen: the chart, its drawing's entities, and the size it was drawn at. */
+    private record Drawn(JFreeChart chart, ChartRenderingInfo info, int width, int height) {}
+
+    private final ImageView view = new ImageView();
+    private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText");
+    private JFreeChart chart;
+    private Drawn drawn;
+    private WritableImage image;
+    private boolean drawing, again;
+    private Tooltip tooltip;
+
+    public ChartPane() {
+        getStyleClass().add("chart-pane");
+        view.setManaged(false);
+        getChildren().add(view);
+        setMinSize(120, 120);
+        setPrefSize(400, 300);
+        addEventHandler(MouseEvent.MOUSE_MOVED, e -> hover(e.getX(), e.getY()));
+        addEventHandler(MouseEvent.MOUSE_EXITED, e -> hover(-1, -1));
+    }
+
+    /** Shows this chart (null: nothing), drawn in the background; the previous drawing stays until then. */
+    public void setChart(JFreeChart c) {
+        chart = c;
+        if (c == null) {
+            drawn = null;
+            image = null;
+            view.setImage(null);
+            hover(-1, -1);
+            return;
+        }
+        redraw();
+    }
+
+    public JFreeChart getChart() {
+        return chart;
+    }
+
+    /** True when the chart set last is on screen at the pane's current size (tests, headless screenshots). */
+    public boolean isDrawn() {
+        return chart == null || drawn != null && drawn.chart == chart && !drawing && drawn.width == pixels(getWidth())
+                && drawn.height == pixels(getHeight());
+    }
+
+    /** True when every chart pane under the node is drawn. */
+    public static boolean allDrawn(Node root) {
+        for (Node n : root.lookupAll(".chart-pane")) if (n instanceof ChartPane p && p.isVisible() && !p.isDrawn()) return false;
+        return true;
+    }
+
+    /** The tooltip text of the entity under the mouse; empty when there is none. */
+    public ReadOnlyStringProperty hoverTextProperty() {
+        return hoverText.getReadOnlyProperty();
+    }
+
+    /** The tooltip text at a point of the pane as drawn now, or null. */
+    public String textAt(double x, double y) {
+        Drawn d = drawn;
+        if (d == null || d.info == null) return null;
+        EntityCollection entities = d.info.getEntityCollection();
+        if (entities == null) return null;
+        ChartEntity e = entities.getEntity(x, y);
+        return e == null ? null : e.getToolTipText();
+    }
+
+    /** The pixels on screen (ARGB), for tests. */
+    public int[] pixels() {
+        if (image == null) return new int[0];
+        int w = (int) image.getWidth(), h = (int) image.getHeight();
+        int[] argb = new int[w * h];
+        image.getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
+        return argb;
+    }
+
+    /** Runs work that draws or changes a chart while no background drawing of it runs. */
+    public static <T> T locked(JFreeChart chart, java.util.function.Supplier<T> work) {
+        synchronized (chart) {
+            return work.get();
+        }
+    }
+
+    @Override
+    protected void layoutChildren() {
+        view.relocate(snappedLeftInset(), snappedTopInset());
+        if (chart != null && !drawing && (drawn == null || drawn.width != pixels(getWidth()) || drawn.height != pixels(getHeight()))) {
+            redraw();
+        }
+    }
+
+    private static int pixels(double size) {
+        return (int) Math.floor(size);
+    }
+
+    /** Draws the current chart at the current size; one drawing at a time per pane, the latest state wins. */
+    private void redraw() {
+        if (drawing) {
+            again = true;
+            return;
+        }
+        JFreeChart c = chart;
+        int w = pixels(getWidth()), h = pixels(getHeight());
+        if (c == null || w < 1 || h < 1) return;
+        drawing = true;
+        again = false;
+        DRAWER.execute(() -> {
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB_PRE);
+            ChartRenderingInfo info = new ChartRenderingInfo();
+            RuntimeException failure = null;
+            Graphics2D g = img.createGraphics();
+            try {
+                locked(c, () -> {
+                    c.draw(g, new Rectangle2D.Double(0, 0, w, h), null, info);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                g.dispose();
+            }
+            RuntimeException failed = failure;
+            Platform.runLater(() -> {
+                drawing = false;
+                if (failed != null) throw failed;   // the window's handler reports it; the old drawing stays
+                if (c == chart) show(img, new Drawn(c, info, w, h));
+                if (again || c != chart || w != pixels(getWidth()) || h != pixels(getHeight())) redraw();
+            });
+        });
+    }
+
+    private void show(BufferedImage img, Drawn d) {
+        int[] argb = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        if (image == null || image.getWidth() != d.width || image.getHeight() != d.height) image = new WritableImage(d.width, d.height);
+        image.getPixelWriter().setPixels(0, 0, d.width, d.height, PixelFormat.getIntArgbPreInstance(), argb, 0, d.width);
+        if (view.getImage() != image) view.setImage(image);
+        drawn = d;
+    }
+
+    private void hover(double x, double y) {
+        String text = x < 0 ? null : textAt(x, y);
+        hoverText.set(text == null ? "" : text);
+        if (text != null) {
+            if (tooltip == null) {
+                tooltip = new Tooltip(text);
+                Tooltip.install(this, tooltip);
+            } else {
+                tooltip.setText(text);
+            }
+        } else if (tooltip != null) {
+            Tooltip.uninstall(this, tooltip);
+            tooltip = null;
+        }
+    }
+}
