@@ -64,7 +64,7 @@ final class StallProbe {
     /** Where the FX thread is, and the renderer too when the FX thread waits for it. */
     private void sample() {
         String fx = describe(fxThread.getStackTrace());
-        if (fx.contains("waitFor") || fx.contains("Lock")) {
+        if (fx.contains("waitFor") || fx.contains("Lock") || fx.contains("park")) {
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (t.getName().startsWith("QuantumRenderer")) fx += "  <- renderer: " + describe(t.getStackTrace());
             }
