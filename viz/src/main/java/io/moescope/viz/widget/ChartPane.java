@@ -4,8 +4,11 @@ import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -16,10 +19,17 @@ import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Region;
+import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartRenderingInfo;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.entity.ChartEntity;
 import org.jfree.chart.entity.EntityCollection;
+import org.jfree.chart.plot.flow.FlowPlot;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.flow.DefaultFlowDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * A JFreeChart shown as an image that is drawn off the FX thread. JFreeChart-FX's ChartViewer draws
@@ -34,11 +44,17 @@ import org.jfree.chart.entity.EntityCollection;
  * else that draws or changes a chart that is shown ({@link #locked}).
  */
 public final class ChartPane extends Region {
-    private static final ExecutorService DRAWER = Executors.newSingleThreadExecutor(r -> {
+    private static final ThreadPoolExecutor DRAWER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "chart-drawer");
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Drawings done and not yet on screen. They go to the FX thread together once no drawing is
+     * queued, so that a view's three charts after an analysis cost one frame, not three: under
+     * software rendering every frame sends the whole window to the display.
+     */
+    private static final List<Runnable> FINISHED = new ArrayList<>();
 
     /** What is on screen: the chart, its drawing's entities, and the size it was drawn at. */
     private record Drawn(JFreeChart chart, ChartRenderingInfo info, int width, int height) {}
@@ -160,12 +176,69 @@ public final class ChartPane extends Region {
                 g.dispose();
             }
             RuntimeException failed = failure;
-            Platform.runLater(() -> {
+            finished(() -> {
                 drawing = false;
                 if (failed != null) throw failed;   // the window's handler reports it; the old drawing stays
                 if (c == chart) show(img, new Drawn(c, info, w, h));
                 if (again || c != chart || w != pixels(getWidth()) || h != pixels(getHeight())) redraw();
             });
+        });
+    }
+
+    /**
+     * Builds and draws one chart of each kind the views use on the drawing thread, so that
+     * JFreeChart's classes are loaded (and its code warmed) before a view first builds a chart on
+     * the FX thread: the first showing of the load tab otherwise spent hundreds of ms loading them.
+     */
+    public static void warmUp() {
+        DRAWER.execute(() -> {
+            try {
+                DefaultCategoryDataset cat = new DefaultCategoryDataset();
+                cat.addValue(1, "a", "x");
+                cat.addValue(2, "a", "y");
+                XYSeries xy = new XYSeries("a");
+                xy.add(1, 1);
+                xy.add(2, 3);
+                DefaultFlowDataset<String> flow = new DefaultFlowDataset<>();
+                flow.setFlow(0, "a", "b", 1);
+                JFreeChart line = ChartFactory.createLineChart("w", "x", "y", cat);
+                line.getCategoryPlot().setRangeAxis(new LogAxis("y"));
+                List<JFreeChart> charts = List.of(ChartFactory.createBarChart("w", "x", "y", cat), line,
+                        ChartFactory.createXYLineChart("w", "x", "y", new XYSeriesCollection(xy)),
+                        new JFreeChart("w", new FlowPlot(flow)));
+                BufferedImage img = new BufferedImage(160, 120, BufferedImage.TYPE_INT_ARGB_PRE);
+                Graphics2D g = img.createGraphics();
+                for (JFreeChart c : charts) c.draw(g, new Rectangle2D.Double(0, 0, 160, 120), null, new ChartRenderingInfo());
+                g.dispose();
+            } catch (RuntimeException ignored) {
+                // only a warm-up: the real charts report their own failures
+            }
+        });
+    }
+
+    /** Called on the drawing thread: hands a finished drawing to the FX thread, with the others done by then. */
+    private static void finished(Runnable onFx) {
+        boolean post;
+        synchronized (FINISHED) {
+            FINISHED.add(onFx);
+            post = DRAWER.getQueue().isEmpty();
+        }
+        if (!post) return;
+        Platform.runLater(() -> {
+            List<Runnable> batch;
+            synchronized (FINISHED) {
+                batch = new ArrayList<>(FINISHED);
+                FINISHED.clear();
+            }
+            RuntimeException first = null;
+            for (Runnable r : batch) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    if (first == null) first = e;
+                }
+            }
+            if (first != null) throw first;
         });
     }
 
