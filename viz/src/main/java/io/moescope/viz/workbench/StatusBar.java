@@ -17,7 +17,7 @@ import javafx.scene.layout.Priority;
 public final class StatusBar {
     private final HBox bar = new HBox(10);
     private final Label model = new Label("no model"), backend = new Label(), lastRun = new Label(), message = new Label();
-    private final ProgressBar progress = new ProgressBar();
+    private final ProgressBar progress = new ProgressBar(0);   // not indeterminate even while hidden: its skin would build the animation
     private final Button cancel = new Button("Cancel");
 
     public StatusBar(WorkbenchState state, AnalysisController controller) {
