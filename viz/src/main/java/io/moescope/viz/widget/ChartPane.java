@@ -96,6 +96,7 @@ public final class ChartPane extends Region {
 
     /** True when the chart set last is on screen at the pane's current size (tests, headless screenshots). */
     public boolean isDrawn() {
+        if (pixels(getWidth()) < 1 || pixels(getHeight()) < 1) return !drawing;   // no room: nothing to draw
         return chart == null || drawn != null && drawn.chart == chart && !drawing && drawn.width == pixels(getWidth())
                 && drawn.height == pixels(getHeight());
     }
