@@ -131,6 +131,46 @@ public final class ChartPane extends Region {
         return argb;
     }
 
+    /**
+     * For a snapshot at a scale (PNG export at 2x): every chart pane under the node shows its chart
+     * drawn at that scale, on this thread, so that the picture is sharp rather than the screen image
+     * enlarged. Run what it returns after the snapshot to put the screen images back.
+     */
+    public static Runnable drawnAt(Node root, double scale) {
+        List<Runnable> restore = new ArrayList<>();
+        for (Node n : root.lookupAll(".chart-pane")) if (n instanceof ChartPane p) restore.add(p.drawnAt(scale));
+        return () -> restore.forEach(Runnable::run);
+    }
+
+    private Runnable drawnAt(double scale) {
+        JFreeChart c = chart;
+        int w = pixels(getWidth()), h = pixels(getHeight());
+        if (c == null || w < 1 || h < 1) return () -> { };
+        int sw = (int) Math.round(w * scale), sh = (int) Math.round(h * scale);
+        BufferedImage img = new BufferedImage(sw, sh, BufferedImage.TYPE_INT_ARGB_PRE);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.scale(scale, scale);
+            locked(c, () -> {
+                c.draw(g, new Rectangle2D.Double(0, 0, w, h));
+                return null;
+            });
+        } finally {
+            g.dispose();
+        }
+        WritableImage sharp = new WritableImage(sw, sh);
+        sharp.getPixelWriter().setPixels(0, 0, sw, sh, PixelFormat.getIntArgbPreInstance(),
+                ((DataBufferInt) img.getRaster().getDataBuffer()).getData(), 0, sw);
+        view.setImage(sharp);
+        view.setFitWidth(w);
+        view.setFitHeight(h);
+        return () -> {
+            view.setFitWidth(0);
+            view.setFitHeight(0);
+            view.setImage(image);
+        };
+    }
+
     /** Runs work that draws or changes a chart while no background drawing of it runs. */
     public static <T> T locked(JFreeChart chart, java.util.function.Supplier<T> work) {
         synchronized (chart) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.viz.chart.ChartStyle;
+import io.moescope.viz.export.ChartImages;
+import io.moescope.viz.export.FxImages;
 import io.moescope.viz.export.SvgExport;
 import java.awt.geom.Rectangle2D;
 import java.util.Arrays;
@@ -109,6 +111,42 @@ class ChartPaneTest {
         robot.moveTo(fx(() -> pane.localToScreen(new Point2D(2, 2))));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("", fx(() -> pane.hoverTextProperty().get()));
+    }
+
+    @Test
+    void aSnapshotAtTwiceTheScaleShowsTheChartDrawnAtThatScale() throws Exception {
+        JFreeChart chart = bars(3, 9, 1, 5);
+        int[] screen = show(chart);
+        java.awt.image.BufferedImage enlarged = fx(() -> FxImages.snapshot(pane, 2));
+        java.awt.image.BufferedImage sharp = fx(() -> {
+            Runnable restore = ChartPane.drawnAt(pane, 2);
+            try {
+                return FxImages.snapshot(pane, 2);
+            } finally {
+                restore.run();
+            }
+        });
+        java.awt.image.BufferedImage expected = ChartImages.render(chart, 400, 300, 2);
+        assertEquals(800, sharp.getWidth());
+        assertEquals(600, sharp.getHeight());
+        // the chart as AWT draws it at 2x, not the screen image enlarged
+        assertTrue(agreement(sharp, expected) > 0.98, "sharp: " + agreement(sharp, expected));
+        assertTrue(agreement(enlarged, expected) < agreement(sharp, expected), "an enlarged screen image is less like it");
+        assertTrue(Arrays.equals(screen, fx(pane::pixels)), "the screen image is back afterwards");
+    }
+
+    /** The fraction of pixels whose colours differ by at most 8 per channel. */
+    private static double agreement(java.awt.image.BufferedImage a, java.awt.image.BufferedImage b) {
+        int same = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y), q = b.getRGB(x, y);
+                boolean close = true;
+                for (int sh = 0; sh < 24; sh += 8) close &= Math.abs((p >> sh & 0xff) - (q >> sh & 0xff)) <= 8;
+                if (close) same++;
+            }
+        }
+        return (double) same / (a.getWidth() * a.getHeight());
     }
 
     @Test
