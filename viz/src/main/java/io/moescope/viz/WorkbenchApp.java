@@ -2,6 +2,7 @@ package io.moescope.viz;
 
 import io.moescope.viz.session.SessionFiles;
 import io.moescope.viz.view.AnalysisView;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchWindow;
 import java.nio.file.Path;
 import java.util.Map;
@@ -110,6 +111,6 @@ public final class WorkbenchApp extends Application {
         if (!window.controller().isIdle()) return false;
         if (window.state().modelDir.get() == null) return true;   // nothing to wait for: the welcome page
         AnalysisView v = window.currentView();
-        return window.state().model.get() != null && v.hasData();
+        return window.state().model.get() != null && v.hasData() && ChartPane.allDrawn(v.node());
     }
 }

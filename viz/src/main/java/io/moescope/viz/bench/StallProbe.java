@@ -64,7 +64,7 @@ final class StallProbe {
     /** Where the FX thread is, and the renderer too when the FX thread waits for it. */
     private void sample() {
         String fx = describe(fxThread.getStackTrace());
-        if (fx.contains("waitFor") || fx.contains("Lock")) {
+        if (fx.contains("waitFor") || fx.contains("Lock") || fx.contains("park")) {
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (t.getName().startsWith("QuantumRenderer")) fx += "  <- renderer: " + describe(t.getStackTrace());
             }
@@ -102,10 +102,11 @@ final class StallProbe {
         }
     }
 
-    /** The most often sampled stall stacks, most frequent first (5 ms per sample). */
-    List<String> hotStalls(int n) {
+    /** The most often sampled stall stacks in the phases accepted, most frequent first (5 ms per sample). */
+    List<String> hotStalls(int n, java.util.function.Predicate<String> phases) {
         synchronized (where) {
-            return where.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(n)
+            return where.entrySet().stream().filter(e -> phases.test(e.getKey().substring(0, e.getKey().indexOf(" | "))))
+                    .sorted((a, b) -> b.getValue() - a.getValue()).limit(n)
                     .map(e -> e.getValue() * 5 + " ms  " + e.getKey()).toList();
         }
     }

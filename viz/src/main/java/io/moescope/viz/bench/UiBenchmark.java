@@ -123,7 +123,10 @@ public final class UiBenchmark {
         out.println("   all analyses                     " + stats(all));
         out.println("   analyses into an already shown tab " + stats(steady));
         delays.forEach((phase, d) -> out.printf(Locale.ROOT, "     %-34s %s%n", phase, stats(d)));
-        List<String> hot = probe.hotStalls(Integer.getInteger("moescope.bench.stalls", 0));
+        // the analyses' stalls apart from the opening's, which (classes loading, JIT cold) would crowd them out
+        int n = Integer.getInteger("moescope.bench.stalls", 0);
+        List<String> hot = new ArrayList<>(probe.hotStalls(n, p -> !p.equals(opening)));
+        hot.addAll(probe.hotStalls(n, opening::equals));
         if (!hot.isEmpty()) out.println("   where the FX thread was while a task waited over " + StallProbe.SAMPLE_AFTER_MS + " ms:");
         for (String h : hot) out.println("     " + h);
 

@@ -17,7 +17,9 @@ public final class ChartImages {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.scale(scale, scale);
-            chart.draw(g, new Rectangle(0, 0, width, height));
+            synchronized (chart) {   // a chart on screen may be being drawn in the background (ChartPane)
+                chart.draw(g, new Rectangle(0, 0, width, height));
+            }
         } finally {
             g.dispose();
         }

@@ -14,7 +14,9 @@ public final class SvgExport {
 
     public static String svg(JFreeChart chart, int width, int height) {
         SVGGraphics2D g = new SVGGraphics2D(width, height);
-        chart.draw(g, new Rectangle(0, 0, width, height));
+        synchronized (chart) {   // a chart on screen may be being drawn in the background (ChartPane)
+            chart.draw(g, new Rectangle(0, 0, width, height));
+        }
         // The bare element, without getSVGDocument's DOCTYPE: a DTD reference makes XML parsers
         // fetch it from w3.org, which fails offline.
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + g.getSVGElement();

@@ -8,6 +8,7 @@ import io.moescope.lab.SweepResult;
 import io.moescope.viz.chart.ChartStyle;
 import io.moescope.viz.chart.SweepCharts;
 import io.moescope.viz.view.AnalysisView;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.io.File;
 import java.nio.file.Path;
@@ -31,7 +32,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * Sweeps: pick what to vary and the values, run over the prompt or a text file, and see every
@@ -52,7 +52,7 @@ public final class SweepView implements AnalysisView {
     private final Label file = new Label("(none)");
     private final Spinner<Integer> chunk = new Spinner<>(2, 4096, 128, 16);
     private final GridPane charts = new GridPane();
-    private final List<ChartViewer> viewers = new ArrayList<>();
+    private final List<ChartPane> viewers = new ArrayList<>();
     private final TableView<List<String>> table = StringTable.create("sweep-table");
     private Path textFile;
     private List<SweepCharts.Named> shown = List.of();
@@ -106,7 +106,7 @@ public final class SweepView implements AnalysisView {
         charts.setVgap(4);
         charts.setPadding(new Insets(4));
         for (int i = 0; i < 8; i++) {
-            ChartViewer v = new ChartViewer();
+            ChartPane v = new ChartPane();
             v.setMinSize(200, 170);
             v.setPrefSize(330, 230);
             GridPane.setHgrow(v, Priority.ALWAYS);
@@ -170,7 +170,7 @@ public final class SweepView implements AnalysisView {
         }
         shown = SweepCharts.of(r);
         for (int i = 0; i < shown.size(); i++) {
-            ChartViewer v = viewers.get(i);
+            ChartPane v = viewers.get(i);
             ChartStyle.presenter(shown.get(i).chart(), state.presenter.get());
             v.setChart(shown.get(i).chart());
             charts.add(v, i % 4, i / 4);

@@ -31,7 +31,8 @@ final class AttentionGrid {
     /** Thumbnail side in pixels; the map is resampled to exactly this, so no scaling (or blurring) happens on screen. */
     private static final int SIDE = 64;
     private static final Border SELECTED = new Border(new BorderStroke(Color.web("#ff2d55"), BorderStrokeStyle.SOLID, null, new BorderWidths(2)));
-    private static final Border PLAIN = new Border(new BorderStroke(Color.TRANSPARENT, BorderStrokeStyle.SOLID, null, new BorderWidths(2)));
+    /** Unselected cells have no border, only the room for one: a transparent stroke still costs a software renderer its shape. */
+    private static final Insets PADDED = new Insets(4), INSIDE_BORDER = new Insets(2);
 
     private final Selection sel;
     private final GridPane grid = new GridPane();
@@ -103,8 +104,7 @@ final class AttentionGrid {
                 captions[l][h] = new Label();
                 VBox cell = new VBox(1, new ImageView(images[l][h]), captions[l][h]);
                 cell.setAlignment(Pos.CENTER);
-                cell.setPadding(new Insets(2));
-                cell.setBorder(PLAIN);
+                cell.setPadding(PADDED);
                 cell.setId("head-" + l + "-" + h);
                 Tooltip.install(cell, tooltip);
                 int layer = l, head = h;
@@ -122,7 +122,9 @@ final class AttentionGrid {
     void select(int layer, int head) {
         for (int l = 0; l < cells.length; l++) {
             for (int h = 0; h < cells[l].length; h++) {
-                cells[l][h].setBorder(l == layer && (head < 0 || h == head) ? SELECTED : PLAIN);
+                boolean on = l == layer && (head < 0 || h == head);
+                cells[l][h].setBorder(on ? SELECTED : null);
+                cells[l][h].setPadding(on ? INSIDE_BORDER : PADDED);
             }
         }
     }

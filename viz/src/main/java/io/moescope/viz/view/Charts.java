@@ -1,42 +1,31 @@
 package io.moescope.viz.view;
 
 import io.moescope.viz.chart.ChartStyle;
-import org.jfree.chart.ChartFactory;
+import io.moescope.viz.widget.ChartPane;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.fx.ChartViewer;
-import org.jfree.data.category.DefaultCategoryDataset;
 
-/**
- * Chart viewers for the views. A viewer cannot be emptied (setChart refuses null), so "no data" is
- * an empty bar chart, and the viewer's user data says whether it shows a real one.
- *
- * <p>Viewers start without a chart: a plot drawn without axes (a bare CategoryPlot) leaves
- * FXGraphics2D's clip behind, and the next chart drawn on that canvas loses its background (it
- * shows black). Charts with axes, including the empty one, leave the canvas clean.
- */
+/** Chart panes for the views: charts drawn off the FX thread, at the presenter-mode font size. */
 final class Charts {
     private Charts() {}
 
-    static ChartViewer viewer() {
-        ChartViewer v = new ChartViewer();
-        v.setMinSize(120, 120);
-        return v;
+    static ChartPane viewer() {
+        return new ChartPane();
     }
 
     /** Shows the chart at the current presenter-mode font size. */
-    static void show(ChartViewer viewer, JFreeChart chart, boolean presenter) {
-        ChartStyle.presenter(chart, presenter);
-        viewer.setChart(chart);
-        viewer.setUserData(Boolean.TRUE);
+    static void show(ChartPane pane, JFreeChart chart, boolean presenter) {
+        ChartPane.locked(chart, () -> {
+            ChartStyle.presenter(chart, presenter);
+            return null;
+        });
+        pane.setChart(chart);
     }
 
-    static void clear(ChartViewer viewer) {
-        if (viewer.getChart() == null) return;
-        viewer.setChart(ChartStyle.apply(ChartFactory.createBarChart(null, null, null, new DefaultCategoryDataset())));
-        viewer.setUserData(null);
+    static void clear(ChartPane pane) {
+        pane.setChart(null);
     }
 
-    static boolean hasChart(ChartViewer viewer) {
-        return Boolean.TRUE.equals(viewer.getUserData());
+    static boolean hasChart(ChartPane pane) {
+        return pane.getChart() != null;
     }
 }

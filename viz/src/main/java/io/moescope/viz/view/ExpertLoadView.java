@@ -7,6 +7,7 @@ import io.moescope.viz.chart.LoadChart;
 import io.moescope.viz.heatmap.ColourLegend;
 import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.Selection;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.nio.file.Path;
@@ -30,7 +31,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * Expert load: tokens per expert as bars per layer and as a layers x experts heatmap, with the
@@ -41,7 +41,7 @@ public final class ExpertLoadView extends LazyView {
     private final WorkbenchState state;
     private final Selection sel;
     private final BorderPane root = new BorderPane();
-    private final ChartViewer bars = Charts.viewer();
+    private final ChartPane bars = Charts.viewer();
     private final HeatmapView heatmap = new HeatmapView();
     private final ColourLegend legend = new ColourLegend();
     private final Spinner<Double> capacity = new Spinner<>();

@@ -7,6 +7,7 @@ import io.moescope.viz.chart.GradientCharts;
 import io.moescope.viz.heatmap.ColourLegend;
 import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * Gradient flow of the prompt's next-token loss: norm per layer and component (log scale), a
@@ -35,8 +35,8 @@ import org.jfree.chart.fx.ChartViewer;
 public final class GradientView implements AnalysisView {
     private final WorkbenchState state;
     private final BorderPane root = new BorderPane();
-    private final ChartViewer components = Charts.viewer();
-    private final ChartViewer residual = Charts.viewer();
+    private final ChartPane components = Charts.viewer();
+    private final ChartPane residual = Charts.viewer();
     private final HeatmapView experts = new HeatmapView();
     private final ColourLegend legend = new ColourLegend();
     private final Label summary = new Label("Gradients are computed when this tab is shown.");

@@ -5,6 +5,7 @@ import io.moescope.analysis.TensorStats;
 import io.moescope.checkpoint.TensorInfo;
 import io.moescope.inspect.ModelSummary;
 import io.moescope.viz.chart.HistogramChart;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,14 +27,14 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.PropertySheet;
-import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.JFreeChart;
 
 /**
  * The model: its configuration as a property sheet, parameters in total and active per token, and
  * a tensor browser (name, dtype, shape; for the selected tensor min/max/mean/std and a histogram,
  * computed off the FX thread).
  */
-public final class ModelView implements AnalysisView {
+public final class ModelView extends LazyView {
     private final WorkbenchState state;
     private final Executor background;
     private final BorderPane root = new BorderPane();
@@ -42,7 +43,7 @@ public final class ModelView implements AnalysisView {
     private final TableView<TensorInfo> tensors = new TableView<>();
     private final TextField filter = new TextField();
     private final Label stats = new Label("Select a tensor.");
-    private final ChartViewer histogram = Charts.viewer();
+    private final ChartPane histogram = Charts.viewer();
     private FilteredList<TensorInfo> filtered;
     private boolean presenter;
 
@@ -84,7 +85,8 @@ public final class ModelView implements AnalysisView {
             if (filtered != null) filtered.setPredicate(t -> b == null || t.name().contains(b));
         });
         tensors.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> showTensor(b));
-        state.model.addListener((o, a, b) -> show(b));
+        // drawn when its tab is shown: opening a model should not build a chart nobody sees yet
+        state.model.addListener((o, a, b) -> whenShown(this::refreshAll));
     }
 
     private static TableColumn<TensorInfo, String> column(String title, java.util.function.Function<TensorInfo, String> f, double width) {
@@ -133,6 +135,11 @@ public final class ModelView implements AnalysisView {
         if (Charts.hasChart(histogram)) Charts.show(histogram, histogram.getChart(), on);
     }
 
+    @Override
+    protected void refreshAll() {
+        show(state.model.get());
+    }
+
     private void show(LoadedModel m) {
         config.getItems().clear();
         if (m == null) return;
@@ -163,19 +170,21 @@ public final class ModelView implements AnalysisView {
         LoadedModel m = state.model.get();
         if (info == null || m == null) return;
         stats.setText("computing " + info.name() + " …");
-        Task<TensorStats> task = new Task<>() {
+        record Histogram(TensorStats stats, JFreeChart chart) {}
+        Task<Histogram> task = new Task<>() {
             @Override
-            protected TensorStats call() {
-                return TensorStats.of(m.checkpoint(), info.name(), 60);
+            protected Histogram call() {
+                TensorStats s = TensorStats.of(m.checkpoint(), info.name(), 60);
+                return new Histogram(s, HistogramChart.of(s));   // the chart's objects built here too, not on the FX thread
             }
         };
         task.setOnSucceeded(e -> {
-            TensorStats s = task.getValue();
+            TensorStats s = task.getValue().stats();
             if (tensors.getSelectionModel().getSelectedItem() != info) return;
             stats.setText(String.format(Locale.ROOT, "%s  %s %s  ·  min %.5g  max %.5g  mean %.5g  std %.5g%s",
                     s.name(), s.dtype(), java.util.Arrays.toString(s.shape()), s.min(), s.max(), s.mean(), s.std(),
                     s.nonFinite() > 0 ? "  ·  " + s.nonFinite() + " NaN/Inf" : ""));
-            Charts.show(histogram, HistogramChart.of(s), presenter);
+            Charts.show(histogram, task.getValue().chart(), presenter);
         });
         task.setOnFailed(e -> {
             stats.setText("cannot read " + info.name() + ": " + task.getException().getMessage());

@@ -7,6 +7,7 @@ import io.moescope.viz.chart.SankeyChart;
 import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.heatmap.Palette;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.Selection;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * Routing decisions: a token x layer grid coloured by each token's top-1 expert; the prompt
@@ -39,9 +39,9 @@ public final class RoutingView extends LazyView {
     private final HeatmapView grid = new HeatmapView();
     private final HeatmapView coActivation = new HeatmapView();
     private final ExpertColouredText text;
-    private final ChartViewer sankey = Charts.viewer();
-    private final ChartViewer distribution = Charts.viewer();
-    private final ChartViewer entropy = Charts.viewer();
+    private final ChartPane sankey = Charts.viewer();
+    private final ChartPane distribution = Charts.viewer();
+    private final ChartPane entropy = Charts.viewer();
     private final Label note = new Label();
     private boolean presenter, updating;
 

@@ -6,6 +6,7 @@ import io.moescope.viz.chart.TrainingCharts;
 import io.moescope.viz.heatmap.ColourLegend;
 import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
-import org.jfree.chart.fx.ChartViewer;
 
 /**
  * Training playback, for a model folder with a training log: a slider (and a play button) over the
@@ -44,7 +44,7 @@ public final class TrainingView extends LazyView {
     private final Slider slider = new Slider(0, 1, 0);
     private final Button play = new Button("▶ Play");
     private final Label status = new Label("This model folder has no training log (" + TrainingHistory.FILE_NAME + ").");
-    private final ChartViewer loss = Charts.viewer(), entropy = Charts.viewer(), grads = Charts.viewer();
+    private final ChartPane loss = Charts.viewer(), entropy = Charts.viewer(), grads = Charts.viewer();
     private final HeatmapView load = new HeatmapView();
     private final ColourLegend legend = new ColourLegend();
     private final Timeline timeline = new Timeline(new KeyFrame(Duration.millis(250), e -> advance()));

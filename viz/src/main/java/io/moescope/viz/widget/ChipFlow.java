@@ -41,6 +41,7 @@ public final class ChipFlow extends Region {
     private double[] x = new double[0], y = new double[0], w = new double[0];
     private int selected = -1;
     private double laidOutWidth = -1;
+    private boolean dirty = true;
 
     public ChipFlow() {
         getChildren().add(canvas);
@@ -66,9 +67,19 @@ public final class ChipFlow extends Region {
         this.describe = describe;
         this.selected = -1;
         laidOutWidth = -1;
-        requestLayout();
         place(getWidth());
-        paint();
+        repaint();
+    }
+
+    /**
+     * Paints in the next layout pass, once, however many changes came before it. Every paint is a
+     * list of commands the render thread replays in software (a few hundred anti-aliased shapes and
+     * strings for a long prompt), so painting twice per change, or again when nothing changed,
+     * held the FX thread up waiting for the renderer.
+     */
+    private void repaint() {
+        dirty = true;
+        requestLayout();
     }
 
     public void setOnChipClicked(IntConsumer onClick) {
@@ -79,12 +90,13 @@ public final class ChipFlow extends Region {
         font = Font.font("monospace", size);
         measure();
         laidOutWidth = -1;
-        requestLayout();
+        repaint();
     }
 
     public void select(int i) {
+        if (i == selected) return;
         selected = i;
-        paint();
+        repaint();
     }
 
     public int selected() {
@@ -156,13 +168,20 @@ public final class ChipFlow extends Region {
 
     @Override
     protected void layoutChildren() {
-        if (getWidth() != laidOutWidth) place(getWidth());
-        canvas.setWidth(getWidth());
-        canvas.setHeight(getHeight());
-        paint();
+        if (getWidth() != laidOutWidth) {
+            place(getWidth());
+            dirty = true;
+        }
+        if (canvas.getWidth() != getWidth() || canvas.getHeight() != getHeight()) {
+            canvas.setWidth(getWidth());
+            canvas.setHeight(getHeight());
+            dirty = true;
+        }
+        if (dirty) paint();
     }
 
     private void paint() {
+        dirty = false;
         GraphicsContext g = canvas.getGraphicsContext2D();
         g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
         g.setFont(font);
@@ -172,9 +191,12 @@ public final class ChipFlow extends Region {
             g.setFill(fill.apply(i));
             g.fillRoundRect(x[i], y[i], w[i], lineHeight, 6, 6);
             boolean sel = i == selected;
-            g.setStroke(sel ? SELECTED : border.apply(i));
-            g.setLineWidth(sel ? 2.5 : 1);
-            g.strokeRoundRect(x[i] + 0.5, y[i] + 0.5, w[i] - 1, lineHeight - 1, 6, 6);
+            Color edge = sel ? SELECTED : border.apply(i);
+            if (!edge.equals(fill.apply(i))) {   // an outline in the chip's own colour shows nothing: no stroke
+                g.setStroke(edge);
+                g.setLineWidth(sel ? 2.5 : 1);
+                g.strokeRoundRect(x[i] + 0.5, y[i] + 0.5, w[i] - 1, lineHeight - 1, 6, 6);
+            }
             g.setFill(textColour(fill.apply(i)));
             g.fillText(texts.get(i), x[i] + PAD_X, y[i] + lineHeight / 2);
         }

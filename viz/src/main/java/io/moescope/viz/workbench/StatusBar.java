@@ -17,7 +17,7 @@ import javafx.scene.layout.Priority;
 public final class StatusBar {
     private final HBox bar = new HBox(10);
     private final Label model = new Label("no model"), backend = new Label(), lastRun = new Label(), message = new Label();
-    private final ProgressBar progress = new ProgressBar();
+    private final ProgressBar progress = new ProgressBar(0);   // not indeterminate even while hidden: its skin would build the animation
     private final Button cancel = new Button("Cancel");
 
     public StatusBar(WorkbenchState state, AnalysisController controller) {
@@ -55,16 +55,26 @@ public final class StatusBar {
 
     private void running(Task<?> t, WorkbenchState state) {
         progress.progressProperty().unbind();
+        progress.visibleProperty().unbind();
         message.textProperty().unbind();
         boolean busy = t != null;
-        progress.setVisible(busy);
+        progress.setVisible(false);
         cancel.setVisible(busy);
         if (busy) {
-            progress.progressProperty().bind(t.progressProperty());
+            // Only a task that counts its progress shows the bar, and the bar is never indeterminate:
+            // that animation redraws every frame, and under software rendering each frame resends the
+            // whole window, which held the FX thread up while analyses ran. The message says what runs.
+            progress.progressProperty().bind(Bindings.max(0, t.progressProperty()));
+            progress.visibleProperty().bind(t.progressProperty().greaterThanOrEqualTo(0));
             message.textProperty().bind(t.messageProperty());
         } else {
             message.textProperty().bind(state.message);
         }
+    }
+
+    /** For tests: the progress bar, shown only for work that counts its progress. */
+    ProgressBar progressBar() {
+        return progress;
     }
 
     public Node node() {

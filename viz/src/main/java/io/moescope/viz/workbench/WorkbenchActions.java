@@ -8,6 +8,7 @@ import io.moescope.viz.export.Reports;
 import io.moescope.viz.lab.LabReport;
 import io.moescope.viz.export.SvgExport;
 import io.moescope.viz.view.AnalysisView;
+import io.moescope.viz.widget.ChartPane;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +36,12 @@ public final class WorkbenchActions {
 
     /** FX thread: the view as it is on screen, at twice its size. */
     public void exportPng(AnalysisView view, Path file) throws IOException {
-        ImageFiles.writePng(FxImages.snapshot(view.node(), 2), file);
+        Runnable screenImages = ChartPane.drawnAt(view.node(), 2);   // charts drawn at 2x, not the screen image enlarged
+        try {
+            ImageFiles.writePng(FxImages.snapshot(view.node(), 2), file);
+        } finally {
+            screenImages.run();
+        }
     }
 
     /** Every chart of the view as name.svg in the folder; returns the files written. */

@@ -12,11 +12,13 @@ import io.moescope.viz.view.GradientView;
 import io.moescope.viz.view.ModelView;
 import io.moescope.viz.view.RoutingView;
 import io.moescope.viz.view.TrainingView;
+import io.moescope.viz.widget.ChartPane;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -222,7 +224,9 @@ public final class WorkbenchWindow {
     private HBox toolbar() {
         Button open = new Button("Open model…");
         open.setOnAction(e -> chooser.choose(stage));
-        for (Backends.Listing l : Backends.devices()) if (l.available()) backend.getItems().add(l.backend());
+        ChartPane.warmUp();
+        backend.getItems().add("java");
+        listBackendsInBackground();
         backend.setValue(state.backend.get());
         backend.setId("backend");
         backend.valueProperty().addListener((o, a, b) -> {
@@ -239,6 +243,23 @@ public final class WorkbenchWindow {
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(4, 8, 4, 8));
         return bar;
+    }
+
+    /**
+     * Adds the GPU backends that open to the selector once the drivers have been asked: asking
+     * OpenCL and CUDA for their devices takes tens of ms (seconds with some drivers), which the
+     * window's first frame should not wait for.
+     */
+    private void listBackendsInBackground() {
+        Thread t = new Thread(() -> {
+            List<String> available = new ArrayList<>();
+            for (Backends.Listing l : Backends.devices()) if (l.available()) available.add(l.backend());
+            Platform.runLater(() -> {
+                for (String b : available) if (!backend.getItems().contains(b)) backend.getItems().add(b);
+            });
+        }, "moescope-list-backends");
+        t.setDaemon(true);
+        t.start();
     }
 
     private VBox promptBox() {
