@@ -143,7 +143,8 @@ class BackwardOpsTest {
         check(kind + " dv", vd, B.download(ag.dv()), f);
         // Without the probabilities, backward recomputes them.
         AttentionGradients again = B.attentionBackward(B.upload(g, T, H * dv), qt, kt, vt, null, spec);
-        assertArrayEquals(B.download(ag.dk()), B.download(again.dk()));
+        // Within rounding, not bit for bit: the Vector API's summation order may change while the JIT warms up.
+        assertArrayEquals(B.download(ag.dk()), B.download(again.dk()), 1e-6f);
     }
 
     @Test
