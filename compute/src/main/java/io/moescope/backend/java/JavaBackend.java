@@ -28,6 +28,7 @@ import jdk.incubator.vector.FloatVector;
 public final class JavaBackend implements Backend {
     private final ForkJoinPool pool;
     private final int threads;
+    private final ScratchBuffers scratch = new ScratchBuffers();
 
     public JavaBackend() {
         this(Runtime.getRuntime().availableProcessors());
@@ -147,7 +148,7 @@ public final class JavaBackend implements Backend {
         // Task order: a run of panels meets its row blocks one after the other, while it is in cache.
         parallelFor(runs * rowBlocks, (long) blockRows * run * WeightPanels.WIDTH * K, task -> {
             int p0 = (task / rowBlocks) * run, r0 = (task % rowBlocks) * blockRows;
-            w.multiply(x, rows, r0, Math.min(T, r0 + blockRows), p0, Math.min(panels, p0 + run), out, w.n, b);
+            w.multiply(x, rows, r0, Math.min(T, r0 + blockRows), p0, Math.min(panels, p0 + run), out, 0, w.n, b);
         });
         return out;
     }
@@ -392,8 +393,8 @@ public final class JavaBackend implements Backend {
     @Override
     public Tensor swiglu(Tensor gate, Tensor up) {
         float[] g = t(gate).data, u = t(up).data;
-        float[] out = new float[g.length];
-        VectorKernels.swiglu(g, u, out, 0, g.length);
+        float[] out = g.clone();
+        VectorKernels.swiglu(out, 0, u, 0, g.length);
         return JavaTensor.of(out, t(gate).shape);
     }
 
@@ -482,19 +483,23 @@ public final class JavaBackend implements Backend {
             up[e] = t(weights.up().get(e)).panels();
             down[e] = t(weights.down().get(e)).panels();
         });
-        float[] h = new float[S * I], u = new float[S * I], y = new float[S * D];
+        // h: every row is some expert's, every column one of its panels, so all of it is written.
+        float[] h = scratch.take(S * I), y = scratch.take(S * D);
+        int W = WeightPanels.WIDTH;
         long perRow = 2L * I * D / E;
-        forExpertPanels(start, (I + WeightPanels.WIDTH - 1) / WeightPanels.WIDTH, perRow, (e, p0, p1) -> {
+        forExpertPanels(start, (I + W - 1) / W, perRow, (e, p0, p1) -> {
+            int r0 = start[e], n = start[e + 1] - r0;
+            float[] u = new float[n * W];   // one panel of up's output: out[r * W + c] at u[(r - r0) * W + c - p * W]
             for (int p = p0; p < p1; p++) {
-                gate[e].multiply(xt.data, xRows, start[e], start[e + 1], p, p + 1, h, I, null);
-                up[e].multiply(xt.data, xRows, start[e], start[e + 1], p, p + 1, u, I, null);
-                int c0 = p * WeightPanels.WIDTH, c1 = Math.min(I, c0 + WeightPanels.WIDTH);
-                for (int r = start[e]; r < start[e + 1]; r++) VectorKernels.swiglu(h, u, h, r * I + c0, c1 - c0);
+                int c0 = p * W, c1 = Math.min(I, c0 + W);
+                gate[e].multiply(xt.data, xRows, r0, r0 + n, p, p + 1, h, 0, I, null);
+                up[e].multiply(xt.data, xRows, r0, r0 + n, p, p + 1, u, -r0 * W - c0, W, null);
+                for (int r = 0; r < n; r++) VectorKernels.swiglu(h, (r0 + r) * I + c0, u, r * W, c1 - c0);
             }
         });
         int[] hRows = rowOffsets(S, I);
-        forExpertPanels(start, (D + WeightPanels.WIDTH - 1) / WeightPanels.WIDTH, perRow / 2, (e, p0, p1) ->
-                down[e].multiply(h, hRows, start[e], start[e + 1], p0, p1, y, D, null));
+        forExpertPanels(start, (D + W - 1) / W, perRow / 2, (e, p0, p1) ->
+                down[e].multiply(h, hRows, start[e], start[e + 1], p0, p1, y, 0, D, null));
         float[] out = new float[T * D];
         parallelFor(T, 2L * k * D, tok -> {
             // This token's slots by expert (insertion sort: k is small), each added into its row.
@@ -506,6 +511,8 @@ public final class JavaBackend implements Backend {
             }
             for (int s : order) VectorKernels.axpy(w[s], y, rowOf[s] * D, out, tok * D, D);
         });
+        scratch.give(h);
+        scratch.give(y);
         return JavaTensor.of(out, T, D);
     }
 

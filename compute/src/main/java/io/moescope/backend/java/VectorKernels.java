@@ -172,17 +172,17 @@ final class VectorKernels {
         s1.intoArray(sums, L);
     }
 
-    /** out = silu(g) * u = g / (1 + exp(-g)) * u over [o, o + n) of each; out may be g. */
-    static void swiglu(float[] g, float[] u, float[] out, int o, int n) {
-        int i = o;
-        int end = o + n, bound = o + S.loopBound(n);
+    /** g[go + i] = silu(g) * u = g / (1 + exp(-g)) * u[uo + i] for i in [0, n), in place. */
+    static void swiglu(float[] g, int go, float[] u, int uo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i < bound; i += S.length()) {
-            FloatVector gv = FloatVector.fromArray(S, g, i);
+            FloatVector gv = FloatVector.fromArray(S, g, go + i);
             FloatVector e = gv.neg().lanewise(VectorOperators.EXP);
-            gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, i)).intoArray(out, i);
+            gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, uo + i)).intoArray(g, go + i);
         }
-        for (; i < end; i++) out[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (; i < n; i++) g[go + i] = g[go + i] / (1f + (float) Math.exp(-g[go + i])) * u[uo + i];
     }
 
     /** out[o + i] = w[i] * (x[o + i] * s) for i in [0, n): RMSNorm's last step, rounded as the scalar loop was. */

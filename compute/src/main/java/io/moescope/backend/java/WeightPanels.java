@@ -1,7 +1,10 @@
 package io.moescope.backend.java;
 
 import io.moescope.tensor.FloatTensor;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,10 +16,17 @@ import jdk.incubator.vector.VectorSpecies;
  * transposition of the output, and the input rows may be gathered (any row offsets), which the
  * experts use instead of copying their tokens. Weights do not change between calls, so a tensor
  * keeps its panels ({@link JavaTensor#panels()}).
+ *
+ * <p>The panels live outside the heap, freed when this object is collected: on the heap, an expert's
+ * 2.2 MB of panels would take a whole 4 MB humongous region of G1 (so 1.5 GB of regions held for
+ * the benchmark model's 0.45 GB of panels), and keep the old generation above the occupancy at
+ * which G1 starts marking, with long mixed collections after every few passes.
  */
 final class WeightPanels {
     private static final VectorSpecies<Float> S = VectorKernels.S;
     private static final int L = S.length();
+    private static final ValueLayout.OfFloat NATIVE = ValueLayout.JAVA_FLOAT;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Output columns per panel: three vectors. */
     static final int WIDTH = 3 * L;
@@ -27,9 +37,9 @@ final class WeightPanels {
     static final int ROWS = L >= 16 ? 8 : 4;
 
     final int n, k;
-    final float[] panels;
+    private final MemorySegment panels;
 
-    private WeightPanels(int n, int k, float[] panels) {
+    private WeightPanels(int n, int k, MemorySegment panels) {
         this.n = n;
         this.k = k;
         this.panels = panels;
@@ -42,34 +52,39 @@ final class WeightPanels {
     /** Packs w [N, K], float32 from byte offset 0 of the segment (a heap array's view or a mapping). */
     static WeightPanels pack(MemorySegment w, int N, int K) {
         int count = (N + WIDTH - 1) / WIDTH;
-        float[] p = new float[Math.multiplyExact(count * K, WIDTH)];
-        float[] row = new float[K];
-        for (int j = 0; j < N; j++) {
-            MemorySegment.copy(w, FloatTensor.LAYOUT, (long) j * K * 4, row, 0, K);
-            int base = (j / WIDTH) * K * WIDTH + j % WIDTH;
-            for (int kk = 0; kk < K; kk++) p[base + kk * WIDTH] = row[kk];
+        // A panel at a time through the heap: the scattered writes go to a small array, then one copy.
+        float[] panel = new float[K * WIDTH];
+        MemorySegment p = Arena.ofAuto().allocate((long) count * K * WIDTH * 4, 64);
+        for (int q = 0; q < count; q++) {
+            java.util.Arrays.fill(panel, 0f);
+            for (int c = 0; c < WIDTH && q * WIDTH + c < N; c++) {
+                long row = (long) (q * WIDTH + c) * K;
+                for (int kk = 0; kk < K; kk++) panel[kk * WIDTH + c] = w.getAtIndex(FloatTensor.LAYOUT, row + kk);
+            }
+            MemorySegment.copy(panel, 0, p, NATIVE, (long) q * K * WIDTH * 4, K * WIDTH);
         }
         return new WeightPanels(N, K, p);
     }
 
     /**
-     * out[r*ldo + j] = sum over k of x[xRows[r] + k] * w[j][k] (+ bias[j]) for rows r in [r0, r1) and
+     * out[oo + r*ldo + j] = sum over k of x[xRows[r] + k] * w[j][k] (+ bias[j]) for rows r in [r0, r1) and
      * the columns j of panels [p0, p1). xRows must hold valid offsets up to r1 + ROWS - 1: the
      * kernel always reads a full block of rows and stores only those asked for.
      */
-    void multiply(float[] x, int[] xRows, int r0, int r1, int p0, int p1, float[] out, int ldo, float[] bias) {
+    void multiply(float[] x, int[] xRows, int r0, int r1, int p0, int p1, float[] out, int oo, int ldo, float[] bias) {
         for (int p = p0; p < p1; p++) {
-            int wo = p * k * WIDTH, j0 = p * WIDTH, cols = Math.min(WIDTH, n - j0);
+            long wo = (long) p * k * WIDTH * 4;
+            int j0 = p * WIDTH, cols = Math.min(WIDTH, n - j0);
             int r = r0;
             if (ROWS == 8) {
-                for (; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wo, out, ldo, j0, cols, bias);
+                for (; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wo, out, oo + r * ldo + j0, ldo, j0, cols, bias);
             }
-            for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wo, out, ldo, j0, cols, bias);
+            for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wo, out, oo + r * ldo + j0, ldo, j0, cols, bias);
         }
     }
 
-    private void rows8(float[] x, int[] xRows, int r, int rows, int wo, float[] out, int ldo, int j0, int cols, float[] bias) {
-        float[] wp = panels;
+    private void rows8(float[] x, int[] xRows, int r, int rows, long wo, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
+        MemorySegment wp = panels;
         int K = k;
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         int o4 = xRows[r + 4], o5 = xRows[r + 5], o6 = xRows[r + 6], o7 = xRows[r + 7];
@@ -78,9 +93,10 @@ final class WeightPanels {
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
         FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         for (int kk = 0; kk < K; kk++) {
-            int wi = wo + kk * WIDTH;
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
+            long wi = wo + (long) kk * (WIDTH * 4);
+            FloatVector w0 = FloatVector.fromMemorySegment(S, wp, wi, ORDER);
+            FloatVector w1 = FloatVector.fromMemorySegment(S, wp, wi + L * 4, ORDER);
+            FloatVector w2 = FloatVector.fromMemorySegment(S, wp, wi + L * 8, ORDER);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
             c01 = b.fma(w1, c01);
@@ -117,7 +133,7 @@ final class WeightPanels {
         // Full panels without bias store straight from the registers; the rest goes through a
         // buffer (a vector passed to a method that is not inlined would be boxed).
         float[] dst = out;
-        int o = r * ldo + j0, ld = ldo;
+        int o = at, ld = ldo;
         boolean direct = cols == WIDTH && bias == null;
         if (!direct) {
             dst = new float[8 * WIDTH];
@@ -169,19 +185,20 @@ final class WeightPanels {
             c71.intoArray(dst, o + L);
             c72.intoArray(dst, o + 2 * L);
         }
-        if (!direct) finish(dst, rows, out, r * ldo + j0, ldo, cols, bias, j0);
+        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
     }
 
-    private void rows4(float[] x, int[] xRows, int r, int rows, int wo, float[] out, int ldo, int j0, int cols, float[] bias) {
-        float[] wp = panels;
+    private void rows4(float[] x, int[] xRows, int r, int rows, long wo, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
+        MemorySegment wp = panels;
         int K = k;
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         for (int kk = 0; kk < K; kk++) {
-            int wi = wo + kk * WIDTH;
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
+            long wi = wo + (long) kk * (WIDTH * 4);
+            FloatVector w0 = FloatVector.fromMemorySegment(S, wp, wi, ORDER);
+            FloatVector w1 = FloatVector.fromMemorySegment(S, wp, wi + L * 4, ORDER);
+            FloatVector w2 = FloatVector.fromMemorySegment(S, wp, wi + L * 8, ORDER);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
             c01 = b.fma(w1, c01);
@@ -200,7 +217,7 @@ final class WeightPanels {
             c32 = b.fma(w2, c32);
         }
         float[] dst = out;
-        int o = r * ldo + j0, ld = ldo;
+        int o = at, ld = ldo;
         boolean direct = cols == WIDTH && bias == null;
         if (!direct) {
             dst = new float[4 * WIDTH];
@@ -228,7 +245,7 @@ final class WeightPanels {
             c31.intoArray(dst, o + L);
             c32.intoArray(dst, o + 2 * L);
         }
-        if (!direct) finish(dst, rows, out, r * ldo + j0, ldo, cols, bias, j0);
+        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
     }
 
     /** Rows of a block's results, WIDTH apart in buf, into out (ldo apart) with the bias, the first cols columns only. */
