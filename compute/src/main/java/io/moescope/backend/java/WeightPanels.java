@@ -1,32 +1,28 @@
 package io.moescope.backend.java;
 
 import io.moescope.tensor.FloatTensor;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A weight w [N, K] (a linear layer's, used as x w^T) repacked for the matrix product: panels of
- * {@link #WIDTH} output columns, each stored k-major, {@code panels[p*K*WIDTH + k*WIDTH + c] =
+ * {@link #WIDTH} output columns, each stored k-major, {@code panels[p][k*WIDTH + c] =
  * w[p*WIDTH + c][k]}, zero past N. The product then reads one panel row as a few vectors, broadcasts
  * one input value per token, and writes whole rows of the result: no packing of the input, no
  * transposition of the output, and the input rows may be gathered (any row offsets), which the
  * experts use instead of copying their tokens. Weights do not change between calls, so a tensor
  * keeps its panels ({@link JavaTensor#panels()}).
  *
- * <p>The panels live outside the heap, freed when this object is collected: on the heap, an expert's
- * 2.2 MB of panels would take a whole 4 MB humongous region of G1 (so 1.5 GB of regions held for
- * the benchmark model's 0.45 GB of panels), and keep the old generation above the occupancy at
- * which G1 starts marking, with long mixed collections after every few passes.
+ * <p>Each panel is an array of its own (96 KB at K = 512): as one array, an expert's 2.2 MB of
+ * panels would take a whole 4 MB humongous region of G1, so the benchmark model's 0.45 GB of
+ * panels held 1.5 GB of regions and kept the old generation above the occupancy at which G1
+ * starts marking, with long mixed collections every few passes. (Native memory avoids that too,
+ * but the kernel reading a MemorySegment measured 40% slower on the experts.)
  */
 final class WeightPanels {
     private static final VectorSpecies<Float> S = VectorKernels.S;
     private static final int L = S.length();
-    private static final ValueLayout.OfFloat NATIVE = ValueLayout.JAVA_FLOAT;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Output columns per panel: three vectors. */
     static final int WIDTH = 3 * L;
@@ -37,9 +33,9 @@ final class WeightPanels {
     static final int ROWS = L >= 16 ? 8 : 4;
 
     final int n, k;
-    private final MemorySegment panels;
+    private final float[][] panels;
 
-    private WeightPanels(int n, int k, MemorySegment panels) {
+    private WeightPanels(int n, int k, float[][] panels) {
         this.n = n;
         this.k = k;
         this.panels = panels;
@@ -52,16 +48,14 @@ final class WeightPanels {
     /** Packs w [N, K], float32 from byte offset 0 of the segment (a heap array's view or a mapping). */
     static WeightPanels pack(MemorySegment w, int N, int K) {
         int count = (N + WIDTH - 1) / WIDTH;
-        // A panel at a time through the heap: the scattered writes go to a small array, then one copy.
-        float[] panel = new float[K * WIDTH];
-        MemorySegment p = Arena.ofAuto().allocate((long) count * K * WIDTH * 4, 64);
+        float[][] p = new float[count][];
         for (int q = 0; q < count; q++) {
-            java.util.Arrays.fill(panel, 0f);
+            float[] panel = new float[Math.multiplyExact(K, WIDTH)];
             for (int c = 0; c < WIDTH && q * WIDTH + c < N; c++) {
                 long row = (long) (q * WIDTH + c) * K;
                 for (int kk = 0; kk < K; kk++) panel[kk * WIDTH + c] = w.getAtIndex(FloatTensor.LAYOUT, row + kk);
             }
-            MemorySegment.copy(panel, 0, p, NATIVE, (long) q * K * WIDTH * 4, K * WIDTH);
+            p[q] = panel;
         }
         return new WeightPanels(N, K, p);
     }
@@ -73,18 +67,17 @@ final class WeightPanels {
      */
     void multiply(float[] x, int[] xRows, int r0, int r1, int p0, int p1, float[] out, int oo, int ldo, float[] bias) {
         for (int p = p0; p < p1; p++) {
-            long wo = (long) p * k * WIDTH * 4;
+            float[] wp = panels[p];
             int j0 = p * WIDTH, cols = Math.min(WIDTH, n - j0);
             int r = r0;
             if (ROWS == 8) {
-                for (; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wo, out, oo + r * ldo + j0, ldo, j0, cols, bias);
+                for (; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias);
             }
-            for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wo, out, oo + r * ldo + j0, ldo, j0, cols, bias);
+            for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias);
         }
     }
 
-    private void rows8(float[] x, int[] xRows, int r, int rows, long wo, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
-        MemorySegment wp = panels;
+    private void rows8(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
         int K = k;
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         int o4 = xRows[r + 4], o5 = xRows[r + 5], o6 = xRows[r + 6], o7 = xRows[r + 7];
@@ -93,10 +86,9 @@ final class WeightPanels {
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
         FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         for (int kk = 0; kk < K; kk++) {
-            long wi = wo + (long) kk * (WIDTH * 4);
-            FloatVector w0 = FloatVector.fromMemorySegment(S, wp, wi, ORDER);
-            FloatVector w1 = FloatVector.fromMemorySegment(S, wp, wi + L * 4, ORDER);
-            FloatVector w2 = FloatVector.fromMemorySegment(S, wp, wi + L * 8, ORDER);
+            int wi = kk * WIDTH;
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
             c01 = b.fma(w1, c01);
@@ -188,17 +180,15 @@ final class WeightPanels {
         if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
     }
 
-    private void rows4(float[] x, int[] xRows, int r, int rows, long wo, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
-        MemorySegment wp = panels;
+    private void rows4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
         int K = k;
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         for (int kk = 0; kk < K; kk++) {
-            long wi = wo + (long) kk * (WIDTH * 4);
-            FloatVector w0 = FloatVector.fromMemorySegment(S, wp, wi, ORDER);
-            FloatVector w1 = FloatVector.fromMemorySegment(S, wp, wi + L * 4, ORDER);
-            FloatVector w2 = FloatVector.fromMemorySegment(S, wp, wi + L * 8, ORDER);
+            int wi = kk * WIDTH;
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
             c01 = b.fma(w1, c01);
