@@ -161,8 +161,9 @@ public final class JavaBackend implements Backend {
     }
 
     /**
-     * Below this many rows, matmulByDots: padding them to a panel would waste most of the work.
-     * Measured on AVX-512 (16 lanes, 32-row panels): dots win up to 12 rows, panels from 16.
+     * Below this many rows, matmulByDots, which needs no packed weights. Measured on AVX-512 with
+     * the former product (x packed in 32-row panels): dots won up to 12 rows, panels from 16; not
+     * measured again for WeightPanels, whose kernel takes 8 rows at a time.
      */
     private static final int SMALL_T = 16;
 
