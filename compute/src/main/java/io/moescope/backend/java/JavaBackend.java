@@ -28,6 +28,7 @@ import jdk.incubator.vector.FloatVector;
 public final class JavaBackend implements Backend {
     private final ForkJoinPool pool;
     private final int threads;
+    private final ScratchBuffers scratch = new ScratchBuffers();
 
     public JavaBackend() {
         this(Runtime.getRuntime().availableProcessors());
@@ -99,15 +100,7 @@ public final class JavaBackend implements Backend {
 
     @Override
     public Tensor reshape(Tensor x, int... shape) {
-        JavaTensor xt = t(x);
-        return xt.ints != null ? JavaTensor.ofInts(xt.ints, shape)
-                : xt.data != null ? JavaTensor.of(xt.data, shape) : JavaTensor.mapped(new FloatTensor(xt.mapped, longs(shape)));
-    }
-
-    private static long[] longs(int[] shape) {
-        long[] s = new long[shape.length];
-        for (int i = 0; i < s.length; i++) s[i] = shape[i];
-        return s;
+        return t(x).view(shape);
     }
 
     // ---- forward -----------------------------------------------------------------------------
@@ -130,81 +123,58 @@ public final class JavaBackend implements Backend {
         JavaTensor xt = t(x), wt = t(w);
         int K = wt.shape[1], N = wt.shape[0], T = xt.rows();
         if (xt.cols() != K) throw new IllegalArgumentException("linear: input width " + xt.cols() + " != weight width " + K);
-        float[] out = matmul(xt.data, T, K, wt.segment(), N, bias == null ? null : t(bias).floats(), true);
+        float[] b = bias == null ? null : t(bias).floats();
+        float[] out = T < SMALL_T ? matmulByDots(xt.data, T, K, wt.segment(), N, b) : matmul(xt.data, T, K, wt.panels(), b);
         int[] shape = xt.shape.clone();
         shape[shape.length - 1] = N;
         return JavaTensor.of(out, shape);
     }
 
     /**
-     * x [T, K] times w [N, K] transposed, plus bias [N] or null: [T, N]. Tasks own tiles of
-     * VectorKernels.TILE weight rows, so each weight is read from memory once per call and every
-     * task writes its own columns of the result.
+     * x [T, K] times w^T (w [N, K] as panels), plus bias [N] or null: [T, N]. Tasks own blocks of
+     * rows times runs of panels and write only those; within a task every panel (K x WIDTH floats,
+     * in L2) meets all the task's rows, read in place from x.
      */
-    private float[] matmul(float[] x, int T, int K, MemorySegment w, int N, float[] b, boolean parallel) {
-        if (T < SMALL_T) return matmulByDots(x, T, K, w, N, b, parallel);
-        float[] out = new float[T * N];
-        float[] xt = VectorKernels.packPanels(x, 0, T, K);
-        int P = VectorKernels.PANEL, R = VectorKernels.TILE;
-        int panels = (T + P - 1) / P, tiles = (N + R - 1) / R;
-        // Heap weights are read in place; mapped ones (and the ragged last tile) are copied a tile at a time.
-        float[] heap = heapFloats(w);
-        // Panels go in groups of about 256 KB of packed x, which stay in L2 while every tile passes over them.
-        int group = Math.max(1, GROUP_FLOATS / (K * P));
-        for (int g0 = 0; g0 < panels; g0 += group) {
-            int p0 = g0, p1 = Math.min(panels, g0 + group);
-            forTiles(tiles, (long) R * (p1 - p0) * P * K, parallel, tile -> {
-                int j0 = tile * R, rows = Math.min(R, N - j0);
-                float[] wp = heap;
-                int wo = j0 * K;
-                if (heap == null || rows < R) {
-                    wp = new float[R * K];
-                    VectorKernels.copyTile(w, j0, rows, K, wp);
-                    wo = 0;
-                }
-                float[] acc = new float[R * P];
-                for (int p = p0; p < p1; p++) {
-                    VectorKernels.kernel(wp, wo, K, xt, p * K * P, K, acc, 0);
-                    int t1 = Math.min(P, T - p * P);
-                    for (int r = 0; r < rows; r++) {
-                        float bj = b == null ? 0f : b[j0 + r];
-                        for (int c = 0; c < t1; c++) out[(p * P + c) * N + j0 + r] = acc[r * P + c] + bj;
-                    }
-                }
-            });
-        }
+    private float[] matmul(float[] x, int T, int K, WeightPanels w, float[] b) {
+        float[] out = new float[T * w.n];
+        int[] rows = rowOffsets(T, K);
+        int panels = w.panelCount();
+        // Rows in blocks of about 256 KB of x, half of a typical L2; all of them if that is one block.
+        int blockRows = Math.max(WeightPanels.ROWS, BLOCK_FLOATS / K / WeightPanels.ROWS * WeightPanels.ROWS);
+        int rowBlocks = (T + blockRows - 1) / blockRows;
+        // Enough runs of panels for the threads to balance (4 tasks each), at least one panel a run.
+        int run = Math.max(1, panels * rowBlocks / (4 * threads));
+        int runs = (panels + run - 1) / run;
+        // Task order: a run of panels meets its row blocks one after the other, while it is in cache.
+        parallelFor(runs * rowBlocks, (long) blockRows * run * WeightPanels.WIDTH * K, task -> {
+            int p0 = (task / rowBlocks) * run, r0 = (task % rowBlocks) * blockRows;
+            w.multiply(x, rows, r0, Math.min(T, r0 + blockRows), p0, Math.min(panels, p0 + run), out, 0, w.n, b);
+        });
         return out;
     }
 
-    /** parallelFor, or a plain loop where the caller is already one of several parallel tasks. */
-    private void forTiles(int n, long workPerItem, boolean parallel, IntConsumer body) {
-        if (parallel) {
-            parallelFor(n, workPerItem, body);
-        } else {
-            for (int i = 0; i < n; i++) body.accept(i);
-        }
-    }
-
-    /** The float[] behind a segment that views a whole heap array, or null (a mapped weight). */
-    private static float[] heapFloats(MemorySegment w) {
-        if (w.isNative() || w.address() != 0) return null;
-        return w.heapBase().orElse(null) instanceof float[] f && f.length * 4L == w.byteSize() ? f : null;
+    /** Offsets of rows [0, T) of a [T, K] matrix, padded with row 0 for the kernel's last block. */
+    private static int[] rowOffsets(int T, int K) {
+        int[] rows = new int[T + WeightPanels.ROWS];
+        for (int r = 0; r < T; r++) rows[r] = r * K;
+        return rows;
     }
 
     /**
-     * Below this many rows, matmulByDots: padding them to a panel would waste most of the work.
-     * Measured on AVX-512 (16 lanes, 32-row panels): dots win up to 12 rows, panels from 16.
+     * Below this many rows, matmulByDots, which needs no packed weights. Measured on AVX-512 with
+     * the former product (x packed in 32-row panels): dots won up to 12 rows, panels from 16; not
+     * measured again for WeightPanels, whose kernel takes 8 rows at a time.
      */
     private static final int SMALL_T = 16;
 
-    /** Packed x floats per group of panels: 256 KB, half of a typical L2. */
-    private static final int GROUP_FLOATS = 1 << 16;
+    /** Floats of x per block of rows: 256 KB, half of a typical L2. */
+    private static final int BLOCK_FLOATS = 1 << 16;
 
     /** The same product for a few rows: four rows at a time against each weight row, as dot products. */
-    private float[] matmulByDots(float[] xs, int T, int K, MemorySegment ws, int N, float[] b, boolean parallel) {
+    private float[] matmulByDots(float[] xs, int T, int K, MemorySegment ws, int N, float[] b) {
         float[] out = new float[T * N];
         int blocks = (N + 15) / 16;
-        forTiles(blocks, 16L * T * K, parallel, blk -> {
+        parallelFor(blocks, 16L * T * K, blk -> {
             float[] four = new float[4];
             int j1 = Math.min(N, blk * 16 + 16);
             for (int j = blk * 16; j < j1; j++) {
@@ -237,7 +207,7 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void rope(Tensor x, int heads, int stride, int offset, Rotary rotary) {
-        float[] xs = t(x).data;
+        float[] xs = writable(x, "rope");
         int dim = rotary.dim(), half = dim / 2;
         int T = xs.length / (heads * stride);
         RopeTables tables = ropeTables(rotary, T);
@@ -424,8 +394,8 @@ public final class JavaBackend implements Backend {
     @Override
     public Tensor swiglu(Tensor gate, Tensor up) {
         float[] g = t(gate).data, u = t(up).data;
-        float[] out = new float[g.length];
-        VectorKernels.swiglu(g, u, out, g.length);
+        float[] out = g.clone();
+        VectorKernels.swiglu(out, 0, u, 0, g.length);
         return JavaTensor.of(out, t(gate).shape);
     }
 
@@ -439,20 +409,20 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void addInPlace(Tensor acc, Tensor x) {
-        float[] a = t(acc).data, b = t(x).data;
+        float[] a = writable(acc, "addInPlace"), b = t(x).data;
         VectorKernels.axpy(1f, b, 0, a, 0, a.length);
     }
 
     @Override
     public void clamp(Tensor x, float limit) {
-        float[] a = t(x).data;
+        float[] a = writable(x, "clamp");
         for (int i = 0; i < a.length; i++) a[i] = Math.max(-limit, Math.min(limit, a[i]));
     }
 
     @Override
     public void scaleRowsBySigmoid(Tensor x, Tensor gate) {
         JavaTensor xt = t(x);
-        float[] a = xt.data, g = t(gate).data;
+        float[] a = writable(x, "scaleRowsBySigmoid"), g = t(gate).data;
         int D = xt.cols();
         for (int r = 0; r < g.length; r++) {
             float s = 1f / (1f + (float) Math.exp(-g[r]));
@@ -463,9 +433,10 @@ public final class JavaBackend implements Backend {
     @Override
     public void copyColumns(Tensor src, int srcCol, int srcRowDivisor, Tensor dst, int dstCol, int rows, int width) {
         JavaTensor st = t(src), dt = t(dst);
+        float[] d = writable(dst, "copyColumns");
         int sw = st.cols(), dw = dt.cols();
         for (int r = 0; r < rows; r++) {
-            System.arraycopy(st.data, (r / srcRowDivisor) * sw + srcCol, dt.data, r * dw + dstCol, width);
+            System.arraycopy(st.data, (r / srcRowDivisor) * sw + srcCol, d, r * dw + dstCol, width);
         }
     }
 
@@ -481,48 +452,96 @@ public final class JavaBackend implements Backend {
     }
 
     /**
-     * Experts run in parallel, each on one thread over its gathered tokens (enough work per task,
-     * and its weights stay in that core's cache); their outputs are mixed in afterwards, in
-     * expert order, since two experts write to the same token.
+     * All experts in two parallel phases over shared buffers, each split into tasks of (expert, run
+     * of weight panels) so that the threads stay busy however unevenly tokens are routed: first
+     * gate and up with SwiGLU, reading each expert's tokens in place from x, then down. Outputs are
+     * mixed in last, per token in expert order (the order in which the experts' sums were added
+     * when each expert was a task of its own).
      */
     @Override
     public Tensor experts(Tensor x, Routing routing, ExpertWeights weights) {
         JavaTensor xt = t(x);
-        int T = xt.rows(), D = xt.cols(), k = routing.spec().k(), E = weights.count();
+        int T = xt.rows(), D = xt.cols(), k = routing.spec().k(), E = weights.count(), S = T * k;
         int[] idx = t(routing.index()).ints;
         float[] w = t(routing.weight()).data;
-        int[] count = new int[E];
-        for (int e : idx) count[e]++;
-        int[][] slots = new int[E][];   // token * k + slot, in token order
-        for (int e = 0; e < E; e++) slots[e] = new int[count[e]];
-        int[] fill = new int[E];
-        for (int s = 0; s < T * k; s++) slots[idx[s]][fill[idx[s]]++] = s;
-        float[][] ys = new float[E][];
-        long work = (long) T * k * D * t(weights.gate().get(0)).shape[0] * 3 / E;
-        parallelFor(E, work, e -> {
-            if (slots[e].length > 0) ys[e] = expert(xt.data, D, k, slots[e], weights, e);
-        });
-        float[] out = new float[T * D];
-        for (int e = 0; e < E; e++) {
-            for (int r = 0; r < slots[e].length; r++) {
-                int s = slots[e][r];
-                VectorKernels.axpy(w[s], ys[e], r * D, out, (s / k) * D, D);
-            }
+        // Slots (token * k + j) grouped by expert, in token order: expert e owns rows [start[e], start[e + 1]) of the buffers.
+        int[] start = new int[E + 1];
+        for (int e : idx) start[e + 1]++;
+        for (int e = 0; e < E; e++) start[e + 1] += start[e];
+        int[] rowOf = new int[S];
+        int[] xRows = new int[S + WeightPanels.ROWS];   // buffer row -> its token's row offset in x
+        int[] fill = java.util.Arrays.copyOf(start, E);
+        for (int s = 0; s < S; s++) {
+            int r = fill[idx[s]]++;
+            rowOf[s] = r;
+            xRows[r] = (s / k) * D;
         }
+        WeightPanels[] gate = new WeightPanels[E], up = new WeightPanels[E], down = new WeightPanels[E];
+        int I = t(weights.gate().get(0)).shape[0];
+        parallelFor(E, 3L * I * D, e -> {   // packs them on first use, in parallel
+            if (start[e + 1] == start[e]) return;
+            gate[e] = t(weights.gate().get(e)).panels();
+            up[e] = t(weights.up().get(e)).panels();
+            down[e] = t(weights.down().get(e)).panels();
+        });
+        // h: every row is some expert's, every column one of its panels, so all of it is written.
+        float[] h = scratch.take(S * I), y = scratch.take(S * D);
+        int W = WeightPanels.WIDTH;
+        long perRow = 2L * I * D / E;
+        forExpertPanels(start, (I + W - 1) / W, perRow, (e, p0, p1) -> {
+            int r0 = start[e], n = start[e + 1] - r0;
+            float[] u = new float[n * W];   // one panel of up's output: out[r * W + c] at u[(r - r0) * W + c - p * W]
+            for (int p = p0; p < p1; p++) {
+                int c0 = p * W, c1 = Math.min(I, c0 + W);
+                gate[e].multiply(xt.data, xRows, r0, r0 + n, p, p + 1, h, 0, I, null);
+                up[e].multiply(xt.data, xRows, r0, r0 + n, p, p + 1, u, -r0 * W - c0, W, null);
+                for (int r = 0; r < n; r++) VectorKernels.swiglu(h, (r0 + r) * I + c0, u, r * W, c1 - c0);
+            }
+        });
+        int[] hRows = rowOffsets(S, I);
+        forExpertPanels(start, (D + W - 1) / W, perRow / 2, (e, p0, p1) ->
+                down[e].multiply(h, hRows, start[e], start[e + 1], p0, p1, y, 0, D, null));
+        float[] out = new float[T * D];
+        parallelFor(T, 2L * k * D, tok -> {
+            // This token's slots by expert (insertion sort: k is small), each added into its row.
+            int[] order = new int[k];
+            for (int j = 0; j < k; j++) {
+                int s = tok * k + j, at = j;
+                while (at > 0 && idx[order[at - 1]] > idx[s]) order[at] = order[--at];
+                order[at] = s;
+            }
+            for (int s : order) VectorKernels.axpy(w[s], y, rowOf[s] * D, out, tok * D, D);
+        });
+        scratch.give(h);
+        scratch.give(y);
         return JavaTensor.of(out, T, D);
     }
 
-    /** One expert, on the calling thread, over the rows of x its slots name: down(silu(gate x) * up x), [n, D]. */
-    private float[] expert(float[] x, int D, int k, int[] slots, ExpertWeights weights, int e) {
-        int n = slots.length;
-        float[] gathered = new float[n * D];
-        for (int r = 0; r < n; r++) System.arraycopy(x, (slots[r] / k) * D, gathered, r * D, D);
-        JavaTensor gate = t(weights.gate().get(e)), up = t(weights.up().get(e)), down = t(weights.down().get(e));
-        int I = gate.shape[0];
-        float[] g = matmul(gathered, n, D, gate.segment(), I, null, false);
-        float[] u = matmul(gathered, n, D, up.segment(), I, null, false);
-        VectorKernels.swiglu(g, u, g, g.length);
-        return matmul(g, n, I, down.segment(), D, null, false);
+    /** One task of {@link #forExpertPanels}: expert e, panels [p0, p1). */
+    private interface ExpertTask {
+        void run(int e, int p0, int p1);
+    }
+
+    /**
+     * Runs body over every expert that has rows, its panels cut into runs so that there are about
+     * 16 tasks a thread: experts differ in size, and many small tasks even out the threads' loads.
+     */
+    private void forExpertPanels(int[] start, int panels, long workPerRowPanel, ExpertTask body) {
+        int E = start.length - 1, used = 0;
+        for (int e = 0; e < E; e++) if (start[e + 1] > start[e]) used++;
+        int run = Math.max(1, (int) Math.ceil((double) used * panels / (16 * threads)));
+        int runs = (panels + run - 1) / run;
+        int[] tasks = new int[used * runs];
+        int n = 0;
+        for (int e = 0; e < E; e++) {
+            if (start[e + 1] == start[e]) continue;
+            for (int r = 0; r < runs; r++) tasks[n++] = e * runs + r;
+        }
+        long rows = start[E];
+        parallelFor(n, Math.max(1, rows / Math.max(1, used)) * run * workPerRowPanel / panels, i -> {
+            int e = tasks[i] / runs, p0 = (tasks[i] % runs) * run;
+            body.run(e, p0, Math.min(panels, p0 + run));
+        });
     }
 
     @Override
@@ -713,7 +732,7 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void clampBackward(Tensor dx, Tensor x, float limit) {
-        float[] g = t(dx).data, xs = t(x).data;
+        float[] g = writable(dx, "clampBackward"), xs = t(x).data;
         for (int i = 0; i < g.length; i++) if (xs[i] >= limit || xs[i] <= -limit) g[i] = 0f;
     }
 
@@ -936,13 +955,17 @@ public final class JavaBackend implements Backend {
 
     // ---- training ----------------------------------------------------------------------------
 
-    /** The heap values of a tensor we are about to change; mapped checkpoint weights are read-only. */
+    /**
+     * The heap values of a tensor we are about to change, its cached panels dropped: every change
+     * in place goes through here. Mapped checkpoint weights are read-only.
+     */
     private static float[] writable(Tensor x, String op) {
         JavaTensor xt = t(x);
         if (xt.data == null) {
             throw new IllegalArgumentException(op + ": tensor " + Tensor.describe(xt.shape)
                     + " is not writable (a mapped checkpoint weight or an int tensor); upload a heap copy to change it");
         }
+        xt.changed();
         return xt.data;
     }
 

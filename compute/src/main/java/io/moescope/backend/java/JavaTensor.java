@@ -3,6 +3,7 @@ package io.moescope.backend.java;
 import io.moescope.backend.Tensor;
 import io.moescope.tensor.FloatTensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.SoftReference;
 
 /**
  * A CPU tensor: a heap array for activations and trained parameters, or a segment of the
@@ -13,17 +14,54 @@ final class JavaTensor implements Tensor {
     final float[] data;          // heap floats, or null
     final int[] ints;            // heap ints, or null
     final MemorySegment mapped;  // little-endian float32 outside the heap, or null
+    /** The values repacked for the matrix product; shared by every view of the same heap array. */
+    private final PanelCache cache;
 
-    private JavaTensor(int[] shape, float[] data, int[] ints, MemorySegment mapped) {
+    private JavaTensor(int[] shape, float[] data, int[] ints, MemorySegment mapped, PanelCache cache) {
         this.shape = shape.clone();
         this.data = data;
         this.ints = ints;
         this.mapped = mapped;
+        this.cache = cache;
+    }
+
+    private JavaTensor(int[] shape, float[] data, int[] ints, MemorySegment mapped) {
+        this(shape, data, ints, mapped, new PanelCache());
     }
 
     static JavaTensor of(float[] data, int... shape) {
         check(data.length, shape);
         return new JavaTensor(shape, data, null, null);
+    }
+
+    /** The same values under another shape, sharing the array and its cached panels. */
+    JavaTensor view(int... shape) {
+        check(size(), shape);
+        return new JavaTensor(shape, data, ints, mapped, cache);
+    }
+
+    /**
+     * This [N, K] weight as {@link WeightPanels}, packed on first use and kept while memory allows
+     * (a soft reference: under memory pressure the collector drops them and the next call repacks).
+     */
+    WeightPanels panels() {
+        int N = rows(), K = cols();
+        SoftReference<WeightPanels> ref = cache.panels;
+        WeightPanels p = ref == null ? null : ref.get();
+        if (p == null || p.n != N || p.k != K) {
+            p = WeightPanels.pack(segment(), N, K);
+            cache.panels = new SoftReference<>(p);
+        }
+        return p;
+    }
+
+    /** Called before the values change in place: whatever was derived from them is stale. */
+    void changed() {
+        cache.panels = null;
+    }
+
+    private static final class PanelCache {
+        volatile SoftReference<WeightPanels> panels;
     }
 
     static JavaTensor ofInts(int[] data, int... shape) {

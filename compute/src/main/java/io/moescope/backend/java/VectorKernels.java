@@ -79,39 +79,16 @@ final class VectorKernels {
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
-    // ---- matrix product x [T, K] times w [N, K] transposed ------------------------------------
-    // Outer-product form, so that no horizontal sums are needed: tokens go along the vector lanes
-    // (x is packed transposed, PANEL tokens at a time) and weights are broadcast one at a time
-    // from a small packed tile of TILE rows, which stays in L1 while the token panels stream by.
-    // The TILE x PANEL block of results lives in 16 vector registers for the whole K loop.
+    // ---- attention's products: queries (or probabilities) along the lanes ----------------------
+    // Outer-product form, so that no horizontal sums are needed: queries go along the vector lanes
+    // (packed transposed, PANEL at a time) and keys or value columns are broadcast one at a time
+    // from TILE rows, which stay in L1 while the panel streams by. The TILE x PANEL block of
+    // results lives in 16 vector registers for the whole K loop. (Linear layers use WeightPanels.)
 
     /** Tokens per panel: two vectors. */
     static final int PANEL = 2 * S.length();
     /** Weight rows per tile. */
     static final int TILE = 8;
-
-    /**
-     * x [T, K] packed as panels of PANEL tokens: panel p holds xt[p*K*PANEL + k*PANEL + c] =
-     * x[(p*PANEL + c)*K + k], zero past T, so that the kernel never needs a ragged edge.
-     */
-    static float[] packPanels(float[] x, int xo, int T, int K) {
-        int panels = (T + PANEL - 1) / PANEL;
-        float[] xt = new float[panels * K * PANEL];
-        for (int t = 0; t < T; t++) {
-            int base = (t / PANEL) * K * PANEL + t % PANEL, src = xo + t * K;
-            for (int k = 0; k < K; k++) xt[base + k * PANEL] = x[src + k];
-        }
-        return xt;
-    }
-
-    /**
-     * Rows j0 .. j0+rows of w [N, K] (float32 from byte offset 0 of the segment) copied into
-     * wp[r*K + k]; rows past {@code rows} are zero.
-     */
-    static void copyTile(MemorySegment w, int j0, int rows, int K, float[] wp) {
-        MemorySegment.copy(w, FloatTensor.LAYOUT, (long) j0 * K * 4, wp, 0, rows * K);
-        java.util.Arrays.fill(wp, rows * K, TILE * K, 0f);
-    }
 
     /**
      * acc[ao + r*PANEL + c] = sum over k in [0, K) of w[wo + r*ldw + k] * xt[xo + k*PANEL + c], for
@@ -195,17 +172,17 @@ final class VectorKernels {
         s1.intoArray(sums, L);
     }
 
-    /** out = silu(g) * u = g / (1 + exp(-g)) * u over n values; out may be g. */
-    static void swiglu(float[] g, float[] u, float[] out, int n) {
+    /** g[go + i] = silu(g) * u = g / (1 + exp(-g)) * u[uo + i] for i in [0, n), in place. */
+    static void swiglu(float[] g, int go, float[] u, int uo, int n) {
         int i = 0;
         int bound = S.loopBound(n);
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i < bound; i += S.length()) {
-            FloatVector gv = FloatVector.fromArray(S, g, i);
+            FloatVector gv = FloatVector.fromArray(S, g, go + i);
             FloatVector e = gv.neg().lanewise(VectorOperators.EXP);
-            gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, i)).intoArray(out, i);
+            gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, uo + i)).intoArray(g, go + i);
         }
-        for (; i < n; i++) out[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        for (; i < n; i++) g[go + i] = g[go + i] / (1f + (float) Math.exp(-g[go + i])) * u[uo + i];
     }
 
     /** out[o + i] = w[i] * (x[o + i] * s) for i in [0, n): RMSNorm's last step, rounded as the scalar loop was. */
