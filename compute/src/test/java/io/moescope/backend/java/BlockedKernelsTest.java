@@ -46,7 +46,7 @@ class BlockedKernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"16,64,96", "40,100,145", "9,8,200"})
+    @CsvSource({"16,64,96", "40,100,145", "9,8,200", "37,300,100", "12,260,96"})
     void linearWithoutBiasMatchesPlainLoops(int T, int K, int N) {
         Random r = new Random(T * 17L + N);
         float[] x = random(r, T * K), w = random(r, N * K);
@@ -81,7 +81,7 @@ class BlockedKernelsTest {
      * that is not a multiple of the panel.
      */
     @ParameterizedTest
-    @CsvSource({"37,24,40,6,2", "70,32,100,8,3", "5,16,16,4,1"})
+    @CsvSource({"37,24,40,6,2", "70,32,100,8,3", "5,16,16,4,1", "45,200,150,5,2"})
     void expertsMatchPlainLoops(int T, int D, int I, int E, int k) {
         Random r = new Random(T * 7L + E);
         float[] x = random(r, T * D);
