@@ -17,7 +17,6 @@ import io.moescope.viz.lab.LabReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -100,8 +99,7 @@ final class CompareCommand implements Callable<Integer> {
         Precision precision = new Precision(format("--weights", weights), format("--activations", activations));
         RoutingChange routing = routing();
         ModelFolder.require(model);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
+        ModelFolder.requireOutputFolder(out);
         System.setProperty("java.awt.headless", "true");
         PrintWriter err = spec.commandLine().getErr();
         try (StopOnInterrupt stop = new StopOnInterrupt(60); LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {

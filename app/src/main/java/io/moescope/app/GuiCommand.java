@@ -47,10 +47,7 @@ final class GuiCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--view must be one of " + String.join(", ", VIEWS) + ", got '" + view + "'");
         }
         if (session != null && !Files.isRegularFile(session)) throw new CheckpointException(session, "session file does not exist");
-        if (screenshot != null) {
-            Path parent = screenshot.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(screenshot, "the output folder does not exist");
-        }
+        if (screenshot != null) ModelFolder.requireOutputFolder(screenshot);
         requireDisplay();
         // Started bare (./moescope), the workbench picks up where the last one left off, crash or not.
         boolean restore = model == null && session == null && text == null && screenshot == null;

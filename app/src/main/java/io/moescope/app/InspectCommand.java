@@ -75,8 +75,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Checked first: finding out after a long forward pass would waste it. */
     private void requireOutputFolder() {
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
+        ModelFolder.requireOutputFolder(out);
         if (Files.isDirectory(out)) throw new CheckpointException(out, "is a folder: --out wants a file name");
     }
 

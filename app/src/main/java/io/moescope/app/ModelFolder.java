@@ -4,7 +4,7 @@ import io.moescope.checkpoint.CheckpointException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Cheap checks on --model before any long work, so a typo fails at once and names the folder. */
+/** Cheap checks on --model and the files a command reads or writes, before any long work, so a typo fails at once and names the path. */
 final class ModelFolder {
     private ModelFolder() {}
 
@@ -22,6 +22,13 @@ final class ModelFolder {
     static Path requireFile(Path file) {
         if (!Files.exists(file)) throw new CheckpointException(file, "file does not exist");
         if (!Files.isRegularFile(file)) throw new CheckpointException(file, "is not a regular file");
+        return file;
+    }
+
+    /** A file the command writes: its folder must exist, so a long run does not end in a failed write. */
+    static Path requireOutputFolder(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(file, "the output folder does not exist");
         return file;
     }
 }

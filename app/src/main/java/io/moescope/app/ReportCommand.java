@@ -6,7 +6,6 @@ import io.moescope.checkpoint.CheckpointException;
 import io.moescope.viz.export.Reports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,8 +39,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelFolder.require(model);
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
+        ModelFolder.requireOutputFolder(out);
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
         // Charts and figures are drawn with AWT into images; no window system is involved.
         System.setProperty("java.awt.headless", "true");

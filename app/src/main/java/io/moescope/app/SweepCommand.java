@@ -79,8 +79,7 @@ final class SweepCommand implements Callable<Integer> {
         if (chunk < 2) throw new IllegalArgumentException("--chunk must be at least 2 tokens, got " + chunk);
         ModelFolder.require(model);
         String content = readText(ModelFolder.requireFile(text));
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) throw new CheckpointException(out, "the output folder does not exist");
+        ModelFolder.requireOutputFolder(out);
         System.setProperty("java.awt.headless", "true");   // charts are drawn into images with AWT
 
         PrintWriter err = spec.commandLine().getErr();
@@ -91,9 +90,8 @@ final class SweepCommand implements Callable<Integer> {
             int bad = firstOutOfVocabulary(p.ids(), m.config().vocabSize());
             if (bad >= 0) throw new CheckpointException(text, "token id " + bad + " is outside the vocabulary of " + m.config().vocabSize());
             List<int[]> chunks = LabService.chunks(p.ids(), chunk);
-            int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
             long started = System.nanoTime();
-            SweepResult r = LabService.on(m, longest, lab -> lab.sweep(chunks, kind, settings,
+            SweepResult r = LabService.on(m, chunks, lab -> lab.sweep(chunks, kind, settings,
                     (done, total, msg) -> progress(err, done, total, msg), stop::stopped));
             err.println();
             err.printf(Locale.ROOT, "swept %d values over %d tokens in %.1f s%n", r.points().size(), r.tokens(), (System.nanoTime() - started) / 1e9);

@@ -57,6 +57,11 @@ public final class LabService {
         return m.onDevice(model -> work.apply(new LabService(model, m.checkpoint())));
     }
 
+    /** {@link #on} for work over these chunks: the limits are checked for the longest. */
+    public static <T> T on(LoadedModel m, List<int[]> chunks, java.util.function.Function<LabService, T> work) {
+        return on(m, chunks.stream().mapToInt(c -> c.length).max().orElse(0), work);
+    }
+
     public MoeModel model() {
         return model;
     }

@@ -240,8 +240,7 @@ public final class AnalysisController implements AutoCloseable {
                 int[] ids = m.encode(text).ids();
                 if (ids.length < 2) throw new IllegalArgumentException((textFile == null ? "the prompt" : textFile.toString()) + ": fewer than 2 tokens");
                 List<int[]> chunks = textFile == null ? List.<int[]>of(ids) : LabService.chunks(ids, chunkTokens);
-                int longest = chunks.stream().mapToInt(c -> c.length).max().orElse(0);
-                return LabService.on(m, longest, lab -> lab.sweep(chunks, kind, values, (done, total, msg) -> {
+                return LabService.on(m, chunks, lab -> lab.sweep(chunks, kind, values, (done, total, msg) -> {
                     updateProgress(done, total);
                     updateMessage(msg);
                 }, this::isCancelled));
