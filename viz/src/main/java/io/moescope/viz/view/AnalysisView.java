@@ -25,6 +25,12 @@ public interface AnalysisView {
     /** Told when its tab is shown or hidden: hidden views may postpone their drawing. */
     default void setShowing(boolean on) { }
 
+    /**
+     * Draws the current analysis while hidden, once, so that the first showing of the tab finds its
+     * controls built, styled and laid out (the next pulse does that) instead of doing it all at once.
+     */
+    default void warmUp() { }
+
     /** Larger type for presenting; charts and labels follow. */
     default void setPresenter(boolean on) { }
 

@@ -1,5 +1,7 @@
 package io.moescope.viz.view;
 
+import javafx.application.Platform;
+
 /**
  * A view that redraws only while it is on screen. A new analysis or selection reaches every view,
  * but only the visible one spends FX-thread time on it; the others catch up, once, when their tab
@@ -13,6 +15,19 @@ abstract class LazyView implements AnalysisView {
     public final void setShowing(boolean on) {
         showing = on;
         if (on && stale) {
+            stale = false;
+            // A task of its own: the tab's first frame (styling and laying out its controls) and
+            // this redraw would otherwise hold the FX thread in one piece, long enough to be felt.
+            Platform.runLater(() -> {
+                if (showing) refreshAll();
+                else stale = true;
+            });
+        }
+    }
+
+    @Override
+    public final void warmUp() {
+        if (!showing && stale) {
             stale = false;
             refreshAll();
         }

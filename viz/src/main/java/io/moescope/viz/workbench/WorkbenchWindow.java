@@ -1,5 +1,6 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.analysis.Analysis;
 import io.moescope.backend.Backends;
 import io.moescope.viz.lab.CompareView;
 import io.moescope.viz.lab.SweepView;
@@ -18,7 +19,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javafx.animation.PauseTransition;
 import javafx.application.Platform;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -41,6 +45,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
+import javafx.util.Duration;
 
 /**
  * The workbench window: menus, a tool bar (open, backend, presenter mode, token journey), the
@@ -63,6 +68,7 @@ public final class WorkbenchWindow {
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
     private SessionAutosave autosave;
+    private boolean closed;
     private final CompareView compareView;
     private final SweepView sweepView;
 
@@ -94,6 +100,7 @@ public final class WorkbenchWindow {
         });
         attentionView.setShowing(true);   // the first tab
         state.analysis.addListener((o, a, b) -> gradientsIfShown());
+        warmUpHiddenViewsAfterFirstAnalysis();
 
         centre.getChildren().add(WelcomePane.create(() -> chooser.choose(stage), controller::openModel));
         state.model.addListener((o, a, b) -> centre.getChildren().setAll(b == null
@@ -181,6 +188,34 @@ public final class WorkbenchWindow {
     public void open(Path model, String text) {
         state.prompt.set(text);
         if (model != null) controller.openModel(model);
+    }
+
+    /**
+     * After the first analysis, each hidden view draws it once, one view per FX task with a frame
+     * between them, so that showing a tab later costs a redraw, not building its tables and charts
+     * for the first time (about 50-90 ms on two cores with software rendering).
+     */
+    private void warmUpHiddenViewsAfterFirstAnalysis() {
+        state.analysis.addListener(new ChangeListener<>() {
+            @Override
+            public void changed(ObservableValue<? extends Analysis> o, Analysis a, Analysis b) {
+                if (b == null) return;
+                state.analysis.removeListener(this);
+                warmUp(new ArrayList<>(views));
+            }
+        });
+    }
+
+    private void warmUp(List<AnalysisView> left) {
+        if (left.isEmpty()) return;
+        PauseTransition next = new PauseTransition(Duration.millis(40));
+        next.setOnFinished(e -> {
+            if (closed) return;
+            AnalysisView v = left.removeFirst();
+            if (v != currentView()) v.warmUp();
+            warmUp(left);
+        });
+        next.play();
     }
 
     private void gradientsIfShown() {
@@ -448,6 +483,7 @@ public final class WorkbenchWindow {
     }
 
     public void close() {
+        closed = true;
         if (autosave != null) autosave.close();
         controller.close();
     }
