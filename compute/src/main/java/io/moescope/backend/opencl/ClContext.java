@@ -27,16 +27,27 @@ final class ClContext implements AutoCloseable {
     /** Work-group size of the reduction kernels (RED_WG in the sources). */
     final int reductionSize;
     /**
-     * The GEMM work-group shape, THREADSxWIDTH (threads per side, outputs per work-item per side):
-     * 16x4 (64 x 64 tiles of 256 work-items) unless set. On the H100 the forward pass of the benchmark
-     * model took 19.0-19.6 ms with 16x4, 19.9-20.8 with 8x8, 21.1 with 16x8 and 21.9 with 8x4.
+     * The GEMM tile (GemmConfig: BMxBNxBKxTMxTN, or large, medium, small) of the main program, which
+     * all experts' products use too. Default: large (128x128x8x8x8, the ptx backend's) on GPUs, small
+     * (64x64x16x4x4, the previous kernel's shape) elsewhere: PoCL runs a work-group's items as loops,
+     * and 64 accumulators each do not vectorise across them as well as 16.
      */
     static final String GEMM_PROPERTY = "moescope.opencl.gemm";
+    /**
+     * The tile of dense products that would give fewer main tiles than the device has compute units
+     * (2048 x 512 projections on an H100: 64 large tiles for 132 multiprocessors), built as a second
+     * program; "off" builds none. Default: small on GPUs, off elsewhere.
+     */
+    static final String NARROW_GEMM_PROPERTY = "moescope.opencl.gemm.narrow";
 
-    /** Threads per side of a GEMM work-group (GEMM_T in the sources). */
-    final int gemmThreads;
-    /** Outputs per side of one work-item's GEMM micro-tile (GEMM_W in the sources). */
-    final int gemmWidth;
+    /** The main program's GEMM tile. */
+    final GemmConfig gemm;
+    /** The second program's GEMM tile, or null when there is none. */
+    final GemmConfig narrowGemm;
+    /** The second program (gemm.cl alone, built for narrowGemm), or null. */
+    final Kernels narrowKernels;
+    /** Compute units (multiprocessors, cores) of the device. */
+    final int computeUnits;
     /** Local memory of one work-group, in bytes. */
     final long localMemory;
 
@@ -44,33 +55,59 @@ final class ClContext implements AutoCloseable {
     private final cl_command_queue queue;
     private final cl_mem none;
 
+    /** The device with the GEMM tiles that the system properties name, or the defaults for its kind. */
+    ClContext(ClDevices.Found found) {
+        this(found, configured(GEMM_PROPERTY, found.gpu() ? "large" : "small"),
+                configured(NARROW_GEMM_PROPERTY, found.gpu() ? "small" : "off"));
+    }
+
     // clCreateCommandQueueWithProperties replaced it in OpenCL 2.0, but 1.2 devices have only this one.
     @SuppressWarnings("deprecation")
-    ClContext(ClDevices.Found found) {
+    ClContext(ClDevices.Found found, GemmConfig gemm, GemmConfig narrowGemm) {
         this.info = found.info();
         cl_device_id device = found.device();
+        long maxGroup = ClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
+        this.localMemory = ClDevices.deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE);
+        this.computeUnits = ClDevices.deviceInt(device, CL_DEVICE_MAX_COMPUTE_UNITS);
+        this.gemm = fits(gemm, maxGroup);
+        this.narrowGemm = narrowGemm == null ? null : fits(narrowGemm, maxGroup);
+        this.reductionSize = (int) Math.min(128, Long.highestOneBit(maxGroup));
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, found.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[]{device}, null, null, null);
         this.queue = clCreateCommandQueue(context, device, 0, null);
         this.memory = new DeviceMemory(context, found.info().name(), ClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
                 ClDevices.deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE));
-        long maxGroup = ClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
-        this.reductionSize = (int) Math.min(128, Long.highestOneBit(maxGroup));
-        int[] shape = gemmShape(System.getProperty(GEMM_PROPERTY, "16x4"), maxGroup);
-        this.gemmThreads = shape[0];
-        this.gemmWidth = shape[1];
-        this.localMemory = ClDevices.deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE);
         this.none = clCreateBuffer(context, CL_MEM_READ_WRITE, 16, null, null);
+        Kernels main = null;
         try {
-            this.kernels = new Kernels(context, device, queue, memory,
-                    "-D RED_WG=" + reductionSize + " -D GEMM_T=" + gemmThreads + " -D GEMM_W=" + gemmWidth, none);
+            String red = "-D RED_WG=" + reductionSize;
+            main = new Kernels(context, device, queue, memory, KernelSource.program(), red + this.gemm.defines(), none);
+            this.narrowKernels = this.narrowGemm == null ? null
+                    : new Kernels(context, device, queue, memory, KernelSource.gemm(), red + this.narrowGemm.defines(), none);
+            this.kernels = main;
         } catch (RuntimeException e) {
+            if (main != null) main.close();
             clReleaseMemObject(none);
             clReleaseCommandQueue(queue);
             clReleaseContext(context);
             throw e;
         }
+    }
+
+    /** The tile a property names, or its default; null for "off". */
+    static GemmConfig configured(String property, String fallback) {
+        String value = System.getProperty(property, fallback);
+        return value.strip().equalsIgnoreCase("off") ? null : GemmConfig.parse(property, value);
+    }
+
+    private GemmConfig fits(GemmConfig c, long maxGroup) {
+        if (c.threads() > maxGroup || c.localBytes() > localMemory) {
+            throw new IllegalArgumentException("GEMM tile " + c + " (" + GEMM_PROPERTY + ", " + NARROW_GEMM_PROPERTY + ") needs "
+                    + c.threads() + " work-items and " + c.localBytes() + " bytes of local memory; " + info.name() + " allows "
+                    + maxGroup + " and " + localMemory);
+        }
+        return c;
     }
 
     /** Work-group size of the one-item-per-element kernels. */
@@ -144,26 +181,10 @@ final class ClContext implements AutoCloseable {
     public void close() {
         clFinish(queue);
         kernels.close();
+        if (narrowKernels != null) narrowKernels.close();
         clReleaseMemObject(none);
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
     }
 
-    /** {threads, width} from "TxW", threads shrunk to what the device's work-groups allow. */
-    static int[] gemmShape(String value, long maxGroup) {
-        String[] p = value.strip().split("x");
-        int t, w;
-        try {
-            t = Integer.parseInt(p[0]);
-            w = p.length == 2 ? Integer.parseInt(p[1]) : -1;
-        } catch (NumberFormatException e) {
-            t = w = -1;
-        }
-        if (t < 1 || t > 32 || w < 4 || w > 16 || w % 4 != 0) {
-            throw new IllegalArgumentException("system property " + GEMM_PROPERTY + ": '" + value
-                    + "' is not a GEMM shape THREADSxWIDTH, WIDTH a multiple of 4 (examples: 8x8, 16x4)");
-        }
-        while (t > 1 && (long) t * t > maxGroup) t /= 2;
-        return new int[]{t, w};
-    }
 }

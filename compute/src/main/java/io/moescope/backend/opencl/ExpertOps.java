@@ -7,8 +7,8 @@ import io.moescope.backend.Tensor;
 /**
  * The routed experts without leaving the device: a dispatch kernel sorts the token slots by
  * expert, the tokens are gathered into one matrix, each expert multiplies its contiguous range
- * of rows (found on the device, with a worst-case grid), and the results are combined per token
- * in slot order, so sums come out the same on every run.
+ * of rows (found on the device: the grid is sized for the most row tiles there can be), and the
+ * results are combined per token in slot order, so sums come out the same on every run.
  */
 final class ExpertOps {
     private final ClContext cl;
@@ -19,23 +19,25 @@ final class ExpertOps {
         this.gemm = gemm;
     }
 
-    /** Slots sorted by expert: offsets [E + 1], order (gathered row -> slot), pos (slot -> gathered row, -1 if none). */
-    private record Dispatch(OpenClTensor offsets, OpenClTensor order, OpenClTensor pos) implements AutoCloseable {
+    /** Slots sorted by expert: the row ranges, order (gathered row -> slot), pos (slot -> gathered row, -1 if none). */
+    private record Dispatch(Gemm.Groups groups, OpenClTensor order, OpenClTensor pos) implements AutoCloseable {
         @Override
         public void close() {
-            offsets.close();
+            groups.offsets().close();
+            groups.tileStart().close();
             order.close();
             pos.close();
         }
     }
 
-    private Dispatch dispatch(OpenClTensor index, int E) {
+    /** An expert appears at most once among a token's k choices: none has more than T rows. */
+    private Dispatch dispatch(OpenClTensor index, int E, int T) {
         int n = index.count();
-        Dispatch d = new Dispatch(cl.ints(E + 1), cl.ints(n), cl.ints(n));
+        Dispatch d = new Dispatch(new Gemm.Groups(cl.ints(E + 1), cl.ints(E + 1), n, T), cl.ints(n), cl.ints(n));
         cl.fill(d.pos.mem(), -1, n);
         try (OpenClTensor counts = cl.ints(E)) {
-            cl.perItem("expert_count", E, index, n, E, counts);
-            cl.perItem("expert_dispatch", E, index, n, E, counts, d.offsets, d.order, d.pos);
+            cl.perGroup("expert_count", E, index, n, counts);
+            cl.perGroup("expert_dispatch", E, index, n, E, counts, d.groups.offsets(), d.groups.tileStart(), d.order, d.pos);
         }
         return d;
     }
@@ -55,16 +57,12 @@ final class ExpertOps {
         OpenClTensor x = t(xIn), index = t(routing.index()), weight = t(routing.weight());
         int T = x.rows(), D = x.cols(), k = routing.spec().k(), n = T * k, E = w.count();
         int I = w.gate().getFirst().dim(0);
-        try (Dispatch d = dispatch(index, E);
+        try (Dispatch d = dispatch(index, E, T);
              OpenClTensor xg = gather(x, d, null, k, D, n);
-             OpenClTensor g = cl.floats(n, I);
-             OpenClTensor u = cl.floats(n, I);
+             OpenClTensor h = cl.floats(n, I);
              OpenClTensor y = cl.floats(n, D)) {
-            // An expert appears at most once among a token's k choices: no expert has more than T rows.
-            gemm.expertLinear(xg, w.gate(), g, T, I, D, d.offsets);
-            gemm.expertLinear(xg, w.up(), u, T, I, D, d.offsets);
-            cl.perItem("swiglu", (long) n * I, g, u, g, n * I);   // in place: element i reads only g[i], u[i]
-            gemm.expertLinear(g, w.down(), y, T, D, I, d.offsets);
+            gemm.expertGlu(xg, w.gate(), w.up(), h, null, null, I, D, d.groups);
+            gemm.expertLinear(h, w.down(), y, D, I, d.groups);
             OpenClTensor out = cl.floats(T, D);
             cl.perItem("combine_slots", (long) T * D, y, d.pos, weight, true, k, D, T, out);
             return out;
@@ -76,7 +74,7 @@ final class ExpertOps {
         OpenClTensor dOut = t(dOutIn), x = t(xIn), index = t(routing.index()), weight = t(routing.weight());
         int T = x.rows(), D = x.cols(), k = routing.spec().k(), n = T * k, E = w.count();
         int I = w.gate().getFirst().dim(0);
-        try (Dispatch d = dispatch(index, E);
+        try (Dispatch d = dispatch(index, E, T);
              OpenClTensor xg = gather(x, d, null, k, D, n);
              OpenClTensor dyg = gather(dOut, d, weight, k, D, n);
              OpenClTensor g = cl.floats(n, I);
@@ -86,22 +84,20 @@ final class ExpertOps {
              OpenClTensor dh = cl.floats(n, I);
              OpenClTensor dxg = cl.floats(n, D)) {
             // Recompute the forward pass's intermediates, which it does not keep.
-            gemm.expertLinear(xg, w.gate(), g, T, I, D, d.offsets);
-            gemm.expertLinear(xg, w.up(), u, T, I, D, d.offsets);
-            cl.perItem("swiglu", (long) n * I, g, u, h, n * I);
-            gemm.expertLinear(h, w.down(), y, T, D, I, d.offsets);
+            gemm.expertGlu(xg, w.gate(), w.up(), h, g, u, I, D, d.groups);
+            gemm.expertLinear(h, w.down(), y, D, I, d.groups);
             OpenClTensor dWeight = cl.floats(T, k);
             cl.perItem("slot_dots", n, dOut, y, d.pos, k, D, n, dWeight);
 
-            gemm.expertInputGrad(dyg, w.down(), dh, T, D, I, false, d.offsets);
-            if (dW != null) gemm.expertWeightGrad(dyg, h, dW.down(), D, I, d.offsets);
+            gemm.expertInputGrad(dyg, w.down(), dh, D, I, false, d.groups);
+            if (dW != null) gemm.expertWeightGrad(dyg, h, dW.down(), D, I, d.groups);
             // dh becomes dGate and h (no longer needed) dUp.
             cl.perItem("swiglu_backward", (long) n * I, dh, g, u, dh, h, n * I);
-            gemm.expertInputGrad(dh, w.gate(), dxg, T, I, D, false, d.offsets);
-            gemm.expertInputGrad(h, w.up(), dxg, T, I, D, true, d.offsets);
+            gemm.expertInputGrad(dh, w.gate(), dxg, I, D, false, d.groups);
+            gemm.expertInputGrad(h, w.up(), dxg, I, D, true, d.groups);
             if (dW != null) {
-                gemm.expertWeightGrad(dh, xg, dW.gate(), I, D, d.offsets);
-                gemm.expertWeightGrad(h, xg, dW.up(), I, D, d.offsets);
+                gemm.expertWeightGrad(dh, xg, dW.gate(), I, D, d.groups);
+                gemm.expertWeightGrad(h, xg, dW.up(), I, D, d.groups);
             }
             OpenClTensor dx = cl.floats(T, D);
             cl.perItem("combine_slots", (long) T * D, dxg, d.pos, null, false, k, D, T, dx);

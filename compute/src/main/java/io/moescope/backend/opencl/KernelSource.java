@@ -13,9 +13,20 @@ final class KernelSource {
     private static final String[] FILES = {"common.cl", "elementwise.cl", "norm.cl", "rope.cl", "attention.cl",
             "routing.cl", "experts.cl", "gemm.cl", "loss.cl", "optim.cl"};
 
+    /** The products alone, for a second program with another tile configuration. */
+    private static final String[] GEMM_FILES = {"common.cl", "gemm.cl"};
+
     static String program() {
+        return join(FILES);
+    }
+
+    static String gemm() {
+        return join(GEMM_FILES);
+    }
+
+    private static String join(String[] files) {
         StringBuilder sb = new StringBuilder();
-        for (String f : FILES) {
+        for (String f : files) {
             try (InputStream in = KernelSource.class.getResourceAsStream(f)) {
                 if (in == null) throw new IllegalStateException("kernel source " + f + " missing from the classpath");
                 sb.append("// ---- ").append(f).append('\n');

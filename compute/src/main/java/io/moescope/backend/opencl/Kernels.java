@@ -15,7 +15,7 @@ import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
 /**
- * The kernel program, built once per context, and the one place kernels are launched from (so
+ * A kernel program, built once per context, and the one place its kernels are launched from (so
  * that event timing can be added here for profiling).
  */
 final class Kernels implements AutoCloseable {
@@ -28,11 +28,11 @@ final class Kernels implements AutoCloseable {
     private final cl_mem none;   // stands in for absent optional buffers
     private final Map<String, cl_kernel> kernels = new HashMap<>();
 
-    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String options, cl_mem none) {
+    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String source, String options,
+            cl_mem none) {
         this.queue = queue;
         this.memory = memory;
         this.none = none;
-        String source = KernelSource.program();
         this.program = clCreateProgramWithSource(context, 1, new String[]{source}, new long[]{source.length()}, null);
         try {
             clBuildProgram(program, 1, new cl_device_id[]{device}, options, null, null);

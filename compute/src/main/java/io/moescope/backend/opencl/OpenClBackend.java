@@ -30,7 +30,8 @@ public final class OpenClBackend implements Backend {
     private final LossOps losses;
     private final OptimizerOps optimizer;
 
-    private OpenClBackend(ClContext cl) {
+    /** On a context built here; tests build contexts with chosen GEMM tiles. */
+    OpenClBackend(ClContext cl) {
         this.cl = cl;
         this.gemm = new Gemm(cl);
         this.experts = new ExpertOps(cl, gemm);

@@ -1,5 +1,5 @@
 // Shared by every kernel file. The host defines RED_WG (work-group size of the reduction
-// kernels, a power of two) and GEMM_T (threads per side of a GEMM work-group) when building.
+// kernels, a power of two) and the GEMM tile (GEMM_BM, GEMM_BN, GEMM_BK, GEMM_TM, GEMM_TN) when building.
 
 // Sums that the reference computes in double (softmax denominators, losses, norms) use double
 // where the device has it, and float elsewhere: OpenCL 1.2 makes double an optional extension.

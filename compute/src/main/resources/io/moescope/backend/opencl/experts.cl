@@ -3,29 +3,58 @@
 // contiguous range [offsets[e], offsets[e + 1]) and every result is deterministic: order[p] is
 // the slot of gathered row p and pos[s] the gathered row of slot s.
 
-__kernel void expert_count(__global const int* index, int n, int E, __global int* counts) {
-    int e = get_global_id(0);
-    if (e >= E) return;
+// One work-group per expert: counts[e] = the slots that chose e.
+__kernel void expert_count(__global const int* index, int n, __global int* counts) {
+    __local int part[RED_WG];
+    int e = get_group_id(0), lid = get_local_id(0);
     int c = 0;
-    for (int s = 0; s < n; s++) c += index[s] == e;
-    counts[e] = c;
+    for (int s = lid; s < n; s += RED_WG) c += index[s] == e;
+    part[lid] = c;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = RED_WG / 2; h > 0; h >>= 1) {
+        if (lid < h) part[lid] += part[lid + h];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) counts[e] = part[0];
 }
 
+// One work-group per expert: its offset and first row tile of GEMM_BM rows (tileStart, for the grouped
+// products in gemm.cl), then its slots in token order, RED_WG at a time, each placed by a prefix sum.
 __kernel void expert_dispatch(__global const int* index, int n, int E, __global const int* counts,
-                              __global int* offsets, __global int* order, __global int* pos) {
-    int e = get_global_id(0);
-    if (e >= E) return;
-    int o = 0;
-    for (int i = 0; i < e; i++) o += counts[i];
-    offsets[e] = o;
-    if (e == E - 1) offsets[E] = o + counts[e];
-    int p = o;
-    for (int s = 0; s < n; s++) {
-        if (index[s] == e) {
-            order[p] = s;
-            pos[s] = p;
-            p++;
+                              __global int* offsets, __global int* tileStart, __global int* order, __global int* pos) {
+    __local int scan[RED_WG];
+    int e = get_group_id(0), lid = get_local_id(0);
+    int o = 0, ts = 0;
+    for (int i = 0; i < e; i++) {
+        o += counts[i];
+        ts += (counts[i] + GEMM_BM - 1) / GEMM_BM;
+    }
+    if (lid == 0) {
+        offsets[e] = o;
+        tileStart[e] = ts;
+        if (e == E - 1) {
+            offsets[E] = o + counts[e];
+            tileStart[E] = ts + (counts[e] + GEMM_BM - 1) / GEMM_BM;
         }
+    }
+    int p = o;
+    for (int s0 = 0; s0 < n; s0 += RED_WG) {
+        int s = s0 + lid, hit = s < n && index[s] == e;
+        scan[lid] = hit;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int d = 1; d < RED_WG; d <<= 1) {
+            int v = lid >= d ? scan[lid - d] : 0;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            scan[lid] += v;
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        if (hit) {
+            int r = p + scan[lid] - 1;
+            order[r] = s;
+            pos[s] = r;
+        }
+        p += scan[RED_WG - 1];
+        barrier(CLK_LOCAL_MEM_FENCE);   // everyone has read scan before the next chunk overwrites it
     }
 }
 
