@@ -4,23 +4,7 @@
 # Runs the OpenCL and PTX conformance and gradient suites on the NVIDIA GPU, then `moescope bench` on
 # every backend beside PyTorch on the same machine in the same command. Logs go to $OUT.
 set -u
-B=$(pwd)/.devbench
-mkdir -p /tmp/moe-jre /tmp/moe-ocl /tmp/moe-icd /tmp/bench
-[ -x /tmp/moe-jre/jre/bin/java ] || tar xJf "$B/jre.tar.xz" -C /tmp/moe-jre
-for f in "$B"/debs/*.deb; do dpkg -x "$f" /tmp/moe-ocl; done
-ln -sf libOpenCL.so.1 /tmp/moe-ocl/usr/lib/x86_64-linux-gnu/libOpenCL.so
-export JAVA_HOME=/tmp/moe-jre/jre PATH=/tmp/moe-jre/jre/bin:$PATH
-export LD_LIBRARY_PATH=/tmp/moe-ocl/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-echo libnvidia-opencl.so.1 > /tmp/moe-icd/nvidia.icd
-export OCL_ICD_VENDORS=/tmp/moe-icd
-tar xJf "$B/bundle.tar.xz" -C /tmp/bench
-D=/tmp/bench/bundle
-OUT=${OUT:-/tmp/bench-out}
-# -Xms2g as ./moescope passes it
-JAVA="java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xms2g -Xmx32g"
-APP="$D/app-classes:$(ls $D/lib/*.jar | grep -v junit-console | tr '\n' ':')"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-grep -m1 "model name" /proc/cpuinfo
+. tools/device/setup.sh
 echo "== devices"; $JAVA -cp "$APP" io.moescope.app.Main devices 2>&1 | grep -v incubator
 echo "== OpenCL and PTX test packages on NVIDIA (ops, attention patterns, conformance, gradients, out of memory)"
 timeout 330 $JAVA -Dmoescope.conformance.dir=$D/conformance -jar $D/lib/junit-console.jar execute \

@@ -1,7 +1,10 @@
 """PyTorch's CPU figure for the java backend's target: the benchmark Mixtral, fp32, eager attention,
 batch 1, forward with the LM loss, torch.set_num_threads(THREADS); median of timed runs after warm-up.
 
-    python3 torch_cpu_bench.py CONFIG.json SEQ THREADS
+    python3 torch_cpu_bench.py CONFIG.json SEQ THREADS [--profile]
+
+With --profile, torch.profiler's table of where the time goes follows, to set beside
+`moescope bench --backend java --profile`.
 """
 import statistics, sys, time
 import torch
@@ -23,3 +26,9 @@ for _ in range(5):
     t = time.perf_counter(); run(); ms.append((time.perf_counter() - t) * 1000)
 print(f"torch {torch.__version__} CPU, {threads} threads, seq {seq}: forward median {statistics.median(ms):.1f} ms "
       f"(min {min(ms):.1f}, max {max(ms):.1f}); {seq / statistics.median(ms) * 1000:.0f} tok/s")
+if "--profile" in sys.argv[4:]:
+    from torch.profiler import profile, ProfilerActivity
+    with profile(activities=[ProfilerActivity.CPU]) as p:
+        for _ in range(3):
+            run()
+    print(p.key_averages().table(sort_by="self_cpu_time_total", row_limit=25))
