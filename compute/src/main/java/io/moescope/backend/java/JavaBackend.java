@@ -132,7 +132,7 @@ public final class JavaBackend implements Backend {
 
     /**
      * x [T, K] times w^T (w [N, K] as panels), plus bias [N] or null: [T, N]. Tasks own blocks of
-     * rows times runs of panels and write only those; within a task every panel (K x WIDTH floats,
+     * rows times runs of panels and write only those; within a task every panel (K x width floats,
      * in L2) meets all the task's rows, read in place from x.
      */
     private float[] matmul(float[] x, int T, int K, WeightPanels w, float[] b) {
@@ -140,13 +140,14 @@ public final class JavaBackend implements Backend {
         int[] rows = rowOffsets(T, K);
         int panels = w.panelCount();
         // Rows in blocks of about 256 KB of x, half of a typical L2; all of them if that is one block.
-        int blockRows = Math.max(WeightPanels.ROWS, BLOCK_FLOATS / K / WeightPanels.ROWS * WeightPanels.ROWS);
+        int R = w.kernel.rows;
+        int blockRows = Math.max(R, BLOCK_FLOATS / K / R * R);
         int rowBlocks = (T + blockRows - 1) / blockRows;
         // Enough runs of panels for the threads to balance (4 tasks each), at least one panel a run.
         int run = Math.max(1, panels * rowBlocks / (4 * threads));
         int runs = (panels + run - 1) / run;
         // Task order: a run of panels meets its row blocks one after the other, while it is in cache.
-        parallelFor(runs * rowBlocks, (long) blockRows * run * WeightPanels.WIDTH * K, task -> {
+        parallelFor(runs * rowBlocks, (long) blockRows * run * w.width * K, task -> {
             int p0 = (task / rowBlocks) * run, r0 = (task % rowBlocks) * blockRows;
             w.multiply(x, rows, r0, Math.min(T, r0 + blockRows), p0, Math.min(panels, p0 + run), out, 0, w.n, b);
         });
@@ -155,7 +156,7 @@ public final class JavaBackend implements Backend {
 
     /** Offsets of rows [0, T) of a [T, K] matrix, padded with row 0 for the kernel's last block. */
     private static int[] rowOffsets(int T, int K) {
-        int[] rows = new int[T + WeightPanels.ROWS];
+        int[] rows = new int[T + WeightPanels.MAX_ROWS];
         for (int r = 0; r < T; r++) rows[r] = r * K;
         return rows;
     }
@@ -469,7 +470,7 @@ public final class JavaBackend implements Backend {
         for (int e : idx) start[e + 1]++;
         for (int e = 0; e < E; e++) start[e + 1] += start[e];
         int[] rowOf = new int[S];
-        int[] xRows = new int[S + WeightPanels.ROWS];   // buffer row -> its token's row offset in x
+        int[] xRows = new int[S + WeightPanels.MAX_ROWS];   // buffer row -> its token's row offset in x
         int[] fill = java.util.Arrays.copyOf(start, E);
         for (int s = 0; s < S; s++) {
             int r = fill[idx[s]]++;
@@ -486,7 +487,7 @@ public final class JavaBackend implements Backend {
         });
         // h: every row is some expert's, every column one of its panels, so all of it is written.
         float[] h = scratch.take(S * I), y = scratch.take(S * D);
-        int W = WeightPanels.WIDTH;
+        int W = WeightPanels.KERNEL.width;
         long perRow = 2L * I * D / E;
         forExpertPanels(start, (I + W - 1) / W, perRow, (e, p0, p1) -> {
             int r0 = start[e], n = start[e + 1] - r0;
