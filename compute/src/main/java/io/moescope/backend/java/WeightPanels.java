@@ -174,7 +174,7 @@ final class WeightPanels {
             if (rows > 7) { a += ldo; c70 = FloatVector.fromArray(S, out, a); c71 = FloatVector.fromArray(S, out, a + L); c72 = FloatVector.fromArray(S, out, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
-            int wi = kk * width;
+            int wi = kk * (3 * L);   // the width as a constant: C2 then steps wi instead of multiplying (an imul a step, its factor read from the stack)
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
@@ -285,7 +285,7 @@ final class WeightPanels {
             if (rows > 5) { a += ldo; c50 = FloatVector.fromArray(S, out, a); c51 = FloatVector.fromArray(S, out, a + L); c52 = FloatVector.fromArray(S, out, a + 2 * L); c53 = FloatVector.fromArray(S, out, a + 3 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
-            int wi = kk * width;
+            int wi = kk * (4 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L), w3 = FloatVector.fromArray(S, wp, wi + 3 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
@@ -385,7 +385,7 @@ final class WeightPanels {
             if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
-            int wi = kk * width;
+            int wi = kk * (3 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
@@ -445,7 +445,7 @@ final class WeightPanels {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int kk = 0; kk < K; kk++) {
-            int wi = kk * width;
+            int wi = kk * (2 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
