@@ -157,8 +157,11 @@ public final class MoeModel {
             try (Tensor x = layer.inputNorm().apply(b, h)) {
                 a = layer.attention().forward(b, x, T, probes.attention(), options.attentionPattern(layer.index(), T));
             }
-            Tensor afterAttention = b.add(h, a.context());
-            a.context().close();
+            // The residual sums go in place into tensors this pass owns (the output projection's
+            // result, then that sum): on the CPU a fresh [T, D] array for each is cold memory, and
+            // the adds were memory-bound at several times the cost of adding hot arrays.
+            Tensor afterAttention = a.context();
+            b.addInPlace(afterAttention, h);
             if (!hKept) h.close();
             attention.add(a.probabilities());
             heads.add(layer.attention().heads());
@@ -181,8 +184,8 @@ public final class MoeModel {
             } else {
                 ffn = layer.dense().apply(b, normed);
             }
-            h = b.add(afterAttention, ffn);
-            afterAttention.close();
+            b.addInPlace(afterAttention, ffn);
+            h = afterAttention;
             if (!traced) {
                 normed.close();
                 ffn.close();

@@ -17,8 +17,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -51,12 +52,32 @@ public final class JavaBackend implements Backend {
                 threads, "Vector API, " + VectorKernels.S.length() + " float lanes");
     }
 
-    /** Runs body(i) for i in [0, n), spread over the pool when there is enough work. */
+    /**
+     * Runs body(i) for i in [0, n), spread over the pool when there is enough work. The calling
+     * thread takes part and items go out in order from a shared counter: a parallel stream parked
+     * the caller, woke it again at the end, and split the range into tasks sized for the common
+     * pool rather than this one, which cost tens of microseconds a call, and calls come about a
+     * hundred times a forward pass, many for sub-millisecond operations. In-order dispensing also
+     * keeps the orders that callers choose (the largest attention blocks first).
+     */
     private void parallelFor(int n, long workPerItem, IntConsumer body) {
         if (threads == 1 || n < 2 || n * workPerItem < 32_768) {
             for (int i = 0; i < n; i++) body.accept(i);
-        } else {
-            pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < n; ) body.accept(i);
+        };
+        ForkJoinTask<?>[] helpers = new ForkJoinTask<?>[Math.min(threads, n) - 1];
+        for (int h = 0; h < helpers.length; h++) helpers[h] = pool.submit(worker);
+        try {
+            worker.run();
+        } catch (RuntimeException | Error e) {
+            next.set(n);   // the helpers stop at their next item
+            throw e;
+        } finally {
+            for (ForkJoinTask<?> h : helpers) h.join();
         }
     }
 
@@ -132,7 +153,7 @@ public final class JavaBackend implements Backend {
 
     /**
      * x [T, K] times w^T (w [N, K] as panels), plus bias [N] or null: [T, N]. Tasks own blocks of
-     * rows times runs of panels and write only those; within a task every panel (K x WIDTH floats,
+     * rows times runs of panels and write only those; within a task every panel (K x width floats,
      * in L2) meets all the task's rows, read in place from x.
      */
     private float[] matmul(float[] x, int T, int K, WeightPanels w, float[] b) {
@@ -140,13 +161,14 @@ public final class JavaBackend implements Backend {
         int[] rows = rowOffsets(T, K);
         int panels = w.panelCount();
         // Rows in blocks of about 256 KB of x, half of a typical L2; all of them if that is one block.
-        int blockRows = Math.max(WeightPanels.ROWS, BLOCK_FLOATS / K / WeightPanels.ROWS * WeightPanels.ROWS);
+        int R = w.kernel.rows;
+        int blockRows = Math.max(R, BLOCK_FLOATS / K / R * R);
         int rowBlocks = (T + blockRows - 1) / blockRows;
         // Enough runs of panels for the threads to balance (4 tasks each), at least one panel a run.
         int run = Math.max(1, panels * rowBlocks / (4 * threads));
         int runs = (panels + run - 1) / run;
         // Task order: a run of panels meets its row blocks one after the other, while it is in cache.
-        parallelFor(runs * rowBlocks, (long) blockRows * run * WeightPanels.WIDTH * K, task -> {
+        parallelFor(runs * rowBlocks, (long) blockRows * run * w.width * K, task -> {
             int p0 = (task / rowBlocks) * run, r0 = (task % rowBlocks) * blockRows;
             w.multiply(x, rows, r0, Math.min(T, r0 + blockRows), p0, Math.min(panels, p0 + run), out, 0, w.n, b);
         });
@@ -155,7 +177,7 @@ public final class JavaBackend implements Backend {
 
     /** Offsets of rows [0, T) of a [T, K] matrix, padded with row 0 for the kernel's last block. */
     private static int[] rowOffsets(int T, int K) {
-        int[] rows = new int[T + WeightPanels.ROWS];
+        int[] rows = new int[T + WeightPanels.MAX_ROWS];
         for (int r = 0; r < T; r++) rows[r] = r * K;
         return rows;
     }
@@ -469,7 +491,7 @@ public final class JavaBackend implements Backend {
         for (int e : idx) start[e + 1]++;
         for (int e = 0; e < E; e++) start[e + 1] += start[e];
         int[] rowOf = new int[S];
-        int[] xRows = new int[S + WeightPanels.ROWS];   // buffer row -> its token's row offset in x
+        int[] xRows = new int[S + WeightPanels.MAX_ROWS];   // buffer row -> its token's row offset in x
         int[] fill = java.util.Arrays.copyOf(start, E);
         for (int s = 0; s < S; s++) {
             int r = fill[idx[s]]++;
@@ -486,7 +508,7 @@ public final class JavaBackend implements Backend {
         });
         // h: every row is some expert's, every column one of its panels, so all of it is written.
         float[] h = scratch.take(S * I), y = scratch.take(S * D);
-        int W = WeightPanels.WIDTH;
+        int W = WeightPanels.KERNEL.width;
         long perRow = 2L * I * D / E;
         forExpertPanels(start, (I + W - 1) / W, perRow, (e, p0, p1) -> {
             int r0 = start[e], n = start[e + 1] - r0;

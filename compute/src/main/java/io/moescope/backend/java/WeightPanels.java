@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A weight w [N, K] (a linear layer's, used as x w^T) repacked for the matrix product: panels of
- * {@link #WIDTH} output columns, each stored k-major, {@code panels[p][k*WIDTH + c] =
- * w[p*WIDTH + c][k]}, zero past N. The product then reads one panel row as a few vectors, broadcasts
+ * {@link #width} output columns, each stored k-major, {@code panels[p][k*width + c] =
+ * w[p*width + c][k]}, zero past N. The product then reads one panel row as a few vectors, broadcasts
  * one input value per token, and writes whole rows of the result: no packing of the input, no
  * transposition of the output, and the input rows may be gathered (any row offsets), which the
  * experts use instead of copying their tokens. Weights do not change between calls, so a tensor
@@ -31,66 +31,120 @@ final class WeightPanels {
      * AVX-512 one's speed per core.
      */
     private static final boolean WIDE = L >= 16;
-    /** Output columns per panel: three vectors with AVX-512, two otherwise. */
-    static final int WIDTH = (WIDE ? 3 : 2) * L;
-    /**
-     * Tokens per call of the kernel: 8 (8 x 3 accumulators + 3 weight vectors + 1 broadcast fill
-     * the 32 vector registers of AVX-512), or 6 where vectors are shorter (6 x 2 accumulators +
-     * 2 weight vectors + 1 broadcast: 15 of AVX2's 16).
-     */
-    static final int ROWS = WIDE ? 8 : 6;
-    /** Panel rows per pass of the AVX-512 kernel over a block of rows: 128 x 48 floats, 24 KB. */
-    private static final int KC = 128;
+
+    /** The register block of the product: rows of x per call times vectors of output columns. */
+    enum Kernel {
+        /**
+         * AVX-512: 8 x 3 accumulators + 3 weight vectors + 1 broadcast fill the 32 registers.
+         * 8 broadcasts per 24 FMAs.
+         */
+        R8X3(8, 3),
+        /**
+         * AVX-512: 6 x 4 accumulators + 4 weight vectors + 1 broadcast, 29 registers. Fewer
+         * broadcasts per FMA (6 per 24), which compete with the FMAs for a port where they are not
+         * folded into a load, and 64-column panels, which divide the usual widths (512, 1024, ...)
+         * where 48 leaves a ragged last panel.
+         */
+        R6X4(6, 4),
+        /** Shorter vectors (AVX2's 16 registers): 6 x 2 accumulators + 2 weight vectors + 1 broadcast. */
+        R6X2(6, 2);
+
+        /** Rows of x per call of the kernel. */
+        final int rows;
+        /** Output columns per panel. */
+        final int width;
+
+        Kernel(int rows, int vectors) {
+            this.rows = rows;
+            this.width = vectors * L;
+        }
+
+        /**
+         * The kernel for this machine: with AVX-512, -Dmoescope.java.kernel=8x3 (the default) or
+         * 6x4, which only timing on the target can choose between.
+         */
+        static Kernel configured() {
+            if (!WIDE) return R6X2;
+            String k = System.getProperty("moescope.java.kernel", "8x3");
+            return switch (k) {
+                case "8x3" -> R8X3;
+                case "6x4" -> R6X4;
+                default -> throw new IllegalArgumentException("moescope.java.kernel: 8x3 or 6x4, got " + k);
+            };
+        }
+    }
+
+    /** The kernel that tensors' cached panels use. */
+    static final Kernel KERNEL = Kernel.configured();
+    /** Rows past the last that a kernel may read: callers pad their row offsets by this many. */
+    static final int MAX_ROWS = 8;
+    /** Panel rows per pass of the AVX-512 kernels over a block of rows: 128 x 48 floats is 24 KB. */
+    private static final int KC = Integer.getInteger("moescope.java.kc", 128);
 
     final int n, k;
+    final Kernel kernel;
+    /** Output columns per panel: the kernel's. */
+    final int width;
     private final float[][] panels;
 
-    private WeightPanels(int n, int k, float[][] panels) {
+    private WeightPanels(int n, int k, Kernel kernel, float[][] panels) {
         this.n = n;
         this.k = k;
+        this.kernel = kernel;
+        this.width = kernel.width;
         this.panels = panels;
     }
 
     int panelCount() {
-        return (n + WIDTH - 1) / WIDTH;
+        return (n + width - 1) / width;
     }
 
     /** Packs w [N, K], float32 from byte offset 0 of the segment (a heap array's view or a mapping). */
     static WeightPanels pack(MemorySegment w, int N, int K) {
-        int count = (N + WIDTH - 1) / WIDTH;
+        return pack(w, N, K, KERNEL);
+    }
+
+    /** As above, for the given kernel. */
+    static WeightPanels pack(MemorySegment w, int N, int K, Kernel kernel) {
+        int W = kernel.width;
+        int count = (N + W - 1) / W;
         float[][] p = new float[count][];
         for (int q = 0; q < count; q++) {
-            float[] panel = new float[Math.multiplyExact(K, WIDTH)];
-            for (int c = 0; c < WIDTH && q * WIDTH + c < N; c++) {
-                long row = (long) (q * WIDTH + c) * K;
-                for (int kk = 0; kk < K; kk++) panel[kk * WIDTH + c] = w.getAtIndex(FloatTensor.LAYOUT, row + kk);
+            float[] panel = new float[Math.multiplyExact(K, W)];
+            for (int c = 0; c < W && q * W + c < N; c++) {
+                long row = (long) (q * W + c) * K;
+                for (int kk = 0; kk < K; kk++) panel[kk * W + c] = w.getAtIndex(FloatTensor.LAYOUT, row + kk);
             }
             p[q] = panel;
         }
-        return new WeightPanels(N, K, p);
+        return new WeightPanels(N, K, kernel, p);
     }
 
     /**
      * out[oo + r*ldo + j] = sum over k of x[xRows[r] + k] * w[j][k] (+ bias[j]) for rows r in [r0, r1) and
-     * the columns j of panels [p0, p1). xRows must hold valid offsets up to r1 + ROWS - 1: the
+     * the columns j of panels [p0, p1). xRows must hold valid offsets up to r1 + MAX_ROWS - 1: the
      * kernel always reads a full block of rows and stores only those asked for.
      */
     void multiply(float[] x, int[] xRows, int r0, int r1, int p0, int p1, float[] out, int oo, int ldo, float[] bias) {
         for (int p = p0; p < p1; p++) {
             float[] wp = panels[p];
-            int j0 = p * WIDTH, cols = Math.min(WIDTH, n - j0);
+            int j0 = p * width, cols = Math.min(width, n - j0);
             int r = r0;
-            if (!WIDE) {
+            if (kernel == Kernel.R6X2) {
                 for (; r < r1; r += 6) rows6(x, xRows, r, Math.min(6, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias);
                 continue;
             }
             // A full panel without bias goes KC rows of the panel at a time, each chunk meeting all
             // row blocks while it is in L1 (the whole panel, 96 KB at K = 512, is not), the
             // blocks adding to what the chunks before stored.
-            int step = cols == WIDTH && bias == null ? KC : k;
+            int step = cols == width && bias == null ? KC : k;
             for (int k0 = 0; k0 < k; k0 += step) {
                 int k1 = Math.min(k, k0 + step);
                 boolean acc = k0 > 0;
+                if (kernel == Kernel.R6X4) {
+                    for (r = r0; r < r1; r += 6) rows6x4(x, xRows, r, Math.min(6, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
+                    continue;
+                }
                 for (r = r0; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
                 for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
             }
@@ -120,7 +174,7 @@ final class WeightPanels {
             if (rows > 7) { a += ldo; c70 = FloatVector.fromArray(S, out, a); c71 = FloatVector.fromArray(S, out, a + L); c72 = FloatVector.fromArray(S, out, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
-            int wi = kk * WIDTH;
+            int wi = kk * (3 * L);   // the width as a constant: C2 then steps wi instead of multiplying (an imul a step, its factor read from the stack)
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
@@ -160,11 +214,11 @@ final class WeightPanels {
         // buffer (a vector passed to a method that is not inlined would be boxed).
         float[] dst = out;
         int o = at, ld = ldo;
-        boolean direct = cols == WIDTH && bias == null;
+        boolean direct = cols == width && bias == null;
         if (!direct) {
-            dst = new float[8 * WIDTH];
+            dst = new float[8 * width];
             o = 0;
-            ld = WIDTH;
+            ld = width;
         }
         c00.intoArray(dst, o);
         c01.intoArray(dst, o + L);
@@ -214,6 +268,107 @@ final class WeightPanels {
         if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
     }
 
+    /** The 6 x 4 kernel ({@link Kernel#R6X4}); otherwise as {@link #rows8}. */
+    private void rows6x4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias,
+            int k0, int k1, boolean acc) {
+        int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3], o4 = xRows[r + 4], o5 = xRows[r + 5];
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        if (acc) {
+            int a = at;
+            c00 = FloatVector.fromArray(S, out, a); c01 = FloatVector.fromArray(S, out, a + L); c02 = FloatVector.fromArray(S, out, a + 2 * L); c03 = FloatVector.fromArray(S, out, a + 3 * L);
+            if (rows > 1) { a += ldo; c10 = FloatVector.fromArray(S, out, a); c11 = FloatVector.fromArray(S, out, a + L); c12 = FloatVector.fromArray(S, out, a + 2 * L); c13 = FloatVector.fromArray(S, out, a + 3 * L); }
+            if (rows > 2) { a += ldo; c20 = FloatVector.fromArray(S, out, a); c21 = FloatVector.fromArray(S, out, a + L); c22 = FloatVector.fromArray(S, out, a + 2 * L); c23 = FloatVector.fromArray(S, out, a + 3 * L); }
+            if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); c33 = FloatVector.fromArray(S, out, a + 3 * L); }
+            if (rows > 4) { a += ldo; c40 = FloatVector.fromArray(S, out, a); c41 = FloatVector.fromArray(S, out, a + L); c42 = FloatVector.fromArray(S, out, a + 2 * L); c43 = FloatVector.fromArray(S, out, a + 3 * L); }
+            if (rows > 5) { a += ldo; c50 = FloatVector.fromArray(S, out, a); c51 = FloatVector.fromArray(S, out, a + L); c52 = FloatVector.fromArray(S, out, a + 2 * L); c53 = FloatVector.fromArray(S, out, a + 3 * L); }
+        }
+        for (int kk = k0; kk < k1; kk++) {
+            int wi = kk * (4 * L);   // as in rows8
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L), w3 = FloatVector.fromArray(S, wp, wi + 3 * L);
+            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
+            c00 = b.fma(w0, c00);
+            c01 = b.fma(w1, c01);
+            c02 = b.fma(w2, c02);
+            c03 = b.fma(w3, c03);
+            b = FloatVector.broadcast(S, x[o1 + kk]);
+            c10 = b.fma(w0, c10);
+            c11 = b.fma(w1, c11);
+            c12 = b.fma(w2, c12);
+            c13 = b.fma(w3, c13);
+            b = FloatVector.broadcast(S, x[o2 + kk]);
+            c20 = b.fma(w0, c20);
+            c21 = b.fma(w1, c21);
+            c22 = b.fma(w2, c22);
+            c23 = b.fma(w3, c23);
+            b = FloatVector.broadcast(S, x[o3 + kk]);
+            c30 = b.fma(w0, c30);
+            c31 = b.fma(w1, c31);
+            c32 = b.fma(w2, c32);
+            c33 = b.fma(w3, c33);
+            b = FloatVector.broadcast(S, x[o4 + kk]);
+            c40 = b.fma(w0, c40);
+            c41 = b.fma(w1, c41);
+            c42 = b.fma(w2, c42);
+            c43 = b.fma(w3, c43);
+            b = FloatVector.broadcast(S, x[o5 + kk]);
+            c50 = b.fma(w0, c50);
+            c51 = b.fma(w1, c51);
+            c52 = b.fma(w2, c52);
+            c53 = b.fma(w3, c53);
+        }
+        float[] dst = out;
+        int o = at, ld = ldo;
+        boolean direct = cols == width && bias == null;
+        if (!direct) {
+            dst = new float[6 * width];
+            o = 0;
+            ld = width;
+        }
+        c00.intoArray(dst, o);
+        c01.intoArray(dst, o + L);
+        c02.intoArray(dst, o + 2 * L);
+        c03.intoArray(dst, o + 3 * L);
+        if (rows > 1) {
+            o += ld;
+            c10.intoArray(dst, o);
+            c11.intoArray(dst, o + L);
+            c12.intoArray(dst, o + 2 * L);
+            c13.intoArray(dst, o + 3 * L);
+        }
+        if (rows > 2) {
+            o += ld;
+            c20.intoArray(dst, o);
+            c21.intoArray(dst, o + L);
+            c22.intoArray(dst, o + 2 * L);
+            c23.intoArray(dst, o + 3 * L);
+        }
+        if (rows > 3) {
+            o += ld;
+            c30.intoArray(dst, o);
+            c31.intoArray(dst, o + L);
+            c32.intoArray(dst, o + 2 * L);
+            c33.intoArray(dst, o + 3 * L);
+        }
+        if (rows > 4) {
+            o += ld;
+            c40.intoArray(dst, o);
+            c41.intoArray(dst, o + L);
+            c42.intoArray(dst, o + 2 * L);
+            c43.intoArray(dst, o + 3 * L);
+        }
+        if (rows > 5) {
+            o += ld;
+            c50.intoArray(dst, o);
+            c51.intoArray(dst, o + L);
+            c52.intoArray(dst, o + 2 * L);
+            c53.intoArray(dst, o + 3 * L);
+        }
+        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
+    }
+
     /** Sums over k in [k0, k1); acc: add to what out holds (only for a full panel without bias). */
     private void rows4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias,
             int k0, int k1, boolean acc) {
@@ -230,7 +385,7 @@ final class WeightPanels {
             if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
-            int wi = kk * WIDTH;
+            int wi = kk * (3 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
@@ -252,11 +407,11 @@ final class WeightPanels {
         }
         float[] dst = out;
         int o = at, ld = ldo;
-        boolean direct = cols == WIDTH && bias == null;
+        boolean direct = cols == width && bias == null;
         if (!direct) {
-            dst = new float[4 * WIDTH];
+            dst = new float[4 * width];
             o = 0;
-            ld = WIDTH;
+            ld = width;
         }
         c00.intoArray(dst, o);
         c01.intoArray(dst, o + L);
@@ -290,7 +445,7 @@ final class WeightPanels {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int kk = 0; kk < K; kk++) {
-            int wi = kk * WIDTH;
+            int wi = kk * (2 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
             c00 = b.fma(w0, c00);
@@ -313,11 +468,11 @@ final class WeightPanels {
         }
         float[] dst = out;
         int o = at, ld = ldo;
-        boolean direct = cols == WIDTH && bias == null;
+        boolean direct = cols == width && bias == null;
         if (!direct) {
-            dst = new float[6 * WIDTH];
+            dst = new float[6 * width];
             o = 0;
-            ld = WIDTH;
+            ld = width;
         }
         c00.intoArray(dst, o);
         c01.intoArray(dst, o + L);
@@ -349,10 +504,10 @@ final class WeightPanels {
         if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
     }
 
-    /** Rows of a block's results, WIDTH apart in buf, into out (ldo apart) with the bias, the first cols columns only. */
-    private static void finish(float[] buf, int rows, float[] out, int o, int ldo, int cols, float[] bias, int j0) {
+    /** Rows of a block's results, width apart in buf, into out (ldo apart) with the bias, the first cols columns only. */
+    private void finish(float[] buf, int rows, float[] out, int o, int ldo, int cols, float[] bias, int j0) {
         for (int i = 0; i < rows; i++) {
-            int src = i * WIDTH, dst = o + i * ldo;
+            int src = i * width, dst = o + i * ldo;
             if (bias == null) {
                 System.arraycopy(buf, src, out, dst, cols);
             } else {
