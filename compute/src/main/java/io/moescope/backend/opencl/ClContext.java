@@ -143,6 +143,7 @@ final class ClContext implements AutoCloseable {
     @Override
     public void close() {
         clFinish(queue);
+        memory.close();
         kernels.close();
         clReleaseMemObject(none);
         clReleaseCommandQueue(queue);
