@@ -343,8 +343,10 @@ void attention_flash(__global const float* q, __global const float* k, __global 
         float4 p[4];
 #pragma unroll
         for (int r = 0; r < 4; r++) {
-            float mx = m[r];
-            for (int t = 0; t < FLASH_TX; t++) mx = fmax(mx, red[(4 * ty + r) * FLASH_TX + t]);
+            float4 m4 = (float4) (m[r]);
+#pragma unroll
+            for (int t = 0; t < FLASH_TX / 4; t++) m4 = fmax(m4, vload4((4 * ty + r) * (FLASH_TX / 4) + t, red));
+            float mx = fmax(fmax(m4.x, m4.y), fmax(m4.z, m4.w));
             // A row that has seen no key yet keeps m = -inf, l = 0 and a zero context.
             float alpha = mx == -INFINITY ? 1.0f : exp2(m[r] - mx);
             float e[4];
@@ -384,8 +386,10 @@ void attention_flash(__global const float* q, __global const float* k, __global 
 #pragma unroll
     for (int r = 0; r < 4; r++) {
         if (4 * ty + r >= rows) break;
-        float L = 0.0f;
-        for (int t = 0; t < FLASH_TX; t++) L += red[(4 * ty + r) * FLASH_TX + t];
+        float4 l4 = (float4) (0.0f);
+#pragma unroll
+        for (int t = 0; t < FLASH_TX / 4; t++) l4 += vload4((4 * ty + r) * (FLASH_TX / 4) + t, red);
+        float L = (l4.x + l4.y) + (l4.z + l4.w);
         float inv = 1.0f / L;
         __global float* o = out + ((long) (q0 + 4 * ty + r) * H + h) * dv;
 #pragma unroll
