@@ -63,8 +63,12 @@ final class DeviceMemory {
         long size = Math.max(bytes, 4);   // OpenCL refuses empty buffers; empty tensors still need a handle
         cl_mem cached = cached(size);
         if (cached != null) return cached;
+        if (live.get() + size > budget) {
+            reclaim(size);   // tensors the collector finds come back into the cache, perhaps one of this size
+            cached = cached(size);
+            if (cached != null) return cached;
+        }
         if (live.get() + cachedBytes() + size > budget) trim();
-        if (live.get() + size > budget) reclaim(size);
         if (live.get() + size > limit) throw outOfMemory(size, null);
         cl_mem mem;
         try {

@@ -61,9 +61,16 @@ final class Kernels implements AutoCloseable {
         try {
             clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
         } catch (CLException e) {
-            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer.
-            if (DeviceMemory.isOutOfMemory(e)) throw memory.outOfMemory(0, e);
-            throw e;
+            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer:
+            // once the cached buffers are given back, there may be room.
+            if (!DeviceMemory.isOutOfMemory(e)) throw e;
+            memory.trim();
+            try {
+                clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+            } catch (CLException again) {
+                if (DeviceMemory.isOutOfMemory(again)) throw memory.outOfMemory(0, again);
+                throw again;
+            }
         }
     }
 
