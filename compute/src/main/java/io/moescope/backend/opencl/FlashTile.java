@@ -21,16 +21,19 @@ record FlashTile(int queries, int keys) {
         return n == 16 || n == 32 || n == 64;
     }
 
-    /** The tile the property asks for, 32 queries x 64 keys by default. */
+    /**
+     * The tile the property asks for; by default 32 queries x 32 keys, the largest whose buffers fit the 48 KiB
+     * of local memory NVIDIA's OpenCL gives a work-group at heads of 128 (at 64, 32x64 and 64x32 fit too).
+     */
     static FlashTile configured() {
-        String value = System.getProperty(PROPERTY, "32x64").strip();
+        String value = System.getProperty(PROPERTY, "32x32").strip();
         String[] p = value.split("x");
         try {
             if (p.length == 2) return new FlashTile(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
         } catch (NumberFormatException e) {
             // reported below with the expected form
         }
-        throw new IllegalArgumentException("system property " + PROPERTY + ": '" + value + "' is not QUERIESxKEYS (example: 32x64)");
+        throw new IllegalArgumentException("system property " + PROPERTY + ": '" + value + "' is not QUERIESxKEYS (example: 32x32)");
     }
 
     int workItems() {

@@ -257,7 +257,7 @@ __kernel void attention_pattern_context(__global const float* P, __global const 
 #define FLASH_BQ 32
 #endif
 #ifndef FLASH_BK
-#define FLASH_BK 64
+#define FLASH_BK 32
 #endif
 #define FLASH_TY (FLASH_BQ / 4)
 #define FLASH_TX (FLASH_BK / 4)

@@ -1,6 +1,7 @@
 package io.moescope.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
@@ -21,7 +22,7 @@ class OpenClFlashAttentionTest {
             {130, 3, 1, 128, 128, 0}, {200, 2, 1, 64, 32, 50}, {71, 2, 2, 4, 8, 1}};
 
     @ParameterizedTest
-    @ValueSource(strings = {"32x64", "16x16", "64x32", "16x64", "64x16"})
+    @ValueSource(strings = {"32x32", "32x64", "16x16", "64x32", "16x64", "64x16"})
     void matchesTheReference(String tile) {
         try (OpenClBackend cl = withTile(tile)) {
             for (int[] s : SHAPES) {
@@ -39,6 +40,12 @@ class OpenClFlashAttentionTest {
     void refusesTilesItCannotBuild() {
         assertThrows(IllegalArgumentException.class, () -> new FlashTile(64, 64));
         assertThrows(IllegalArgumentException.class, () -> new FlashTile(24, 32));
+    }
+
+    /** NVIDIA's OpenCL gives a work-group 48 KiB: the default tile must take heads of 128 there. */
+    @Test
+    void theDefaultTileFitsNvidiaLocalMemoryAtTheWidestHeads() {
+        assertTrue(FlashTile.configured().localBytes(FlashTile.MAX_D, FlashTile.MAX_D) <= 48 * 1024);
     }
 
     private static float[] context(Backend b, float[] q, float[] k, float[] v, AttentionSpec s) {
