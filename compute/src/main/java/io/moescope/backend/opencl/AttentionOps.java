@@ -9,10 +9,6 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
-    /** The flash kernel's queries per work-group, work-items per query, keys per tile and widest head (FLASH_* in attention.cl). */
-    private static final int FLASH_BQ = 32, FLASH_SPLIT = 4, FLASH_BK = 24, FLASH_MAX_D = 128;
-    private static final long FLASH_LOCAL_BYTES = 4L * (FLASH_BQ * (FLASH_MAX_D + 4) + 2 * FLASH_BK * FLASH_MAX_D);
-
     /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
     static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
 
@@ -32,9 +28,10 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        if (flash && !keepProbabilities && s.qkDim() <= FLASH_MAX_D && s.vDim() <= FLASH_MAX_D && s.qkDim() % 4 == 0 && s.vDim() % 4 == 0
-                && cl.localMemory >= FLASH_LOCAL_BYTES && cl.reductionSize >= FLASH_BQ * FLASH_SPLIT) {
-            return new AttentionOutput(flash(q, k, v, s), null);
+        FlashTile tile = cl.kernels.flashTile;
+        if (flash && !keepProbabilities && FlashTile.takes(s.qkDim(), s.vDim()) && cl.localMemory >= tile.localBytes(s.qkDim(), s.vDim())
+                && cl.reductionSize >= tile.workItems()) {
+            return new AttentionOutput(flash(q, k, v, s, tile), null);
         }
         OpenClTensor out = cl.floats(T, H * s.vDim());
         OpenClTensor probs = keepProbabilities ? cl.floats(H, T, T) : null;
@@ -45,13 +42,14 @@ final class AttentionOps {
     }
 
     /** The context by tiles of queries against tiles of keys in local memory, without materialised scores. */
-    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s) {
-        int T = s.tokens(), H = s.heads();
-        OpenClTensor out = cl.floats(T, H * s.vDim());
-        long groups = (long) H * ((T + FLASH_BQ - 1) / FLASH_BQ);
-        int group = FLASH_BQ * FLASH_SPLIT;
+    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s, FlashTile tile) {
+        int T = s.tokens(), H = s.heads(), dqk = s.qkDim(), dv = s.vDim();
+        OpenClTensor out = cl.floats(T, H * dv);
+        long groups = (long) H * ((T + tile.queries() - 1) / tile.queries());
+        int group = tile.workItems();
+        Kernels.Local[] local = tile.localBuffers(dqk, dv);
         cl.kernels.launch("attention_flash", new long[]{groups * group}, new long[]{group}, q, k, v, out, T, H,
-                s.kvHeads(), s.qkDim(), s.vDim(), s.scale(), s.window());
+                s.kvHeads(), dqk, dv, s.scale(), s.window(), local[0], local[1], local[2], local[3]);
         return out;
     }
 

@@ -180,6 +180,7 @@ final class ClContext implements AutoCloseable {
     @Override
     public void close() {
         clFinish(queue);
+        memory.close();
         kernels.close();
         if (narrowKernels != null) narrowKernels.close();
         clReleaseMemObject(none);

@@ -4,6 +4,9 @@ import static org.jocl.CL.*;
 
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.backend.DeviceOutOfMemoryException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jocl.CLException;
 import org.jocl.cl_context;
@@ -19,6 +22,14 @@ import org.jocl.cl_mem;
  * <p>A budget the user set ({@link DeviceMemoryLimit}) is a hard limit; without one, 80% of the
  * device is only where collecting starts, and the driver's own refusal is the limit. Either way
  * running out ends in a {@link DeviceOutOfMemoryException}, never in a raw CLException.
+ *
+ * <p>Freed buffers are kept by exact size and handed out again: a forward pass asks for the same
+ * sizes layer after layer, and on NVIDIA a fresh buffer is allocated lazily at its first launch and
+ * a release frees device memory, each a costly driver call per operation. Reuse is safe on the one
+ * in-order queue: a later command that gets the buffer runs after every earlier one that used it.
+ * Cached buffers count towards the budget and the limit, and are given back to the driver before
+ * either would be exceeded (a release of a buffer queued commands still use waits for them, as
+ * OpenCL defines it).
  */
 final class DeviceMemory {
     private static final long SETTLE_MILLIS = 500;
@@ -31,6 +42,9 @@ final class DeviceMemory {
     private final long limit;
     private final long maxAllocation;
     private final AtomicLong live = new AtomicLong();
+    private final Map<Long, ArrayDeque<cl_mem>> cache = new HashMap<>();
+    private long cachedBytes;
+    private boolean closed;
 
     DeviceMemory(cl_context context, String deviceName, long globalMemory, long maxAllocation) {
         this.context = context;
@@ -47,13 +61,21 @@ final class DeviceMemory {
                     + maxAllocation + " bytes)");
         }
         long size = Math.max(bytes, 4);   // OpenCL refuses empty buffers; empty tensors still need a handle
-        if (live.get() + size > budget) reclaim(size);
+        cl_mem cached = cached(size);
+        if (cached != null) return cached;
+        if (live.get() + size > budget) {
+            reclaim(size);   // tensors the collector finds come back into the cache, perhaps one of this size
+            cached = cached(size);
+            if (cached != null) return cached;
+        }
+        if (live.get() + cachedBytes() + size > budget) trim();
         if (live.get() + size > limit) throw outOfMemory(size, null);
         cl_mem mem;
         try {
             mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
         } catch (CLException e) {
             if (!isOutOfMemory(e)) throw e;
+            trim();
             reclaim(size);
             try {
                 mem = clCreateBuffer(context, CL_MEM_READ_WRITE, size, null, null);
@@ -71,9 +93,43 @@ final class DeviceMemory {
         return new DeviceOutOfMemoryException("opencl", deviceName, bytes, live.get(), Math.min(limit, globalMemory), cause);
     }
 
+    private synchronized cl_mem cached(long size) {
+        ArrayDeque<cl_mem> q = cache.get(size);
+        if (q == null || q.isEmpty()) return null;
+        cachedBytes -= size;
+        live.addAndGet(size);
+        return q.pop();
+    }
+
+    private synchronized long cachedBytes() {
+        return cachedBytes;
+    }
+
+    /** Takes a buffer back for reuse; may run on the Cleaner's thread, so it makes no OpenCL call until closed. */
     void free(cl_mem mem, long bytes) {
+        long size = Math.max(bytes, 4);
+        synchronized (this) {
+            live.addAndGet(-size);
+            if (!closed) {
+                cache.computeIfAbsent(size, s -> new ArrayDeque<>()).push(mem);
+                cachedBytes += size;
+                return;
+            }
+        }
         clReleaseMemObject(mem);
-        live.addAndGet(-Math.max(bytes, 4));
+    }
+
+    /** Gives every cached buffer back to the driver. */
+    synchronized void trim() {
+        for (ArrayDeque<cl_mem> q : cache.values()) q.forEach(org.jocl.CL::clReleaseMemObject);
+        cache.clear();
+        cachedBytes = 0;
+    }
+
+    /** Before the context goes: the cache is emptied and buffers freed later go straight back to the driver. */
+    synchronized void close() {
+        closed = true;
+        trim();
     }
 
     long liveBytes() {

@@ -27,13 +27,16 @@ final class Kernels implements AutoCloseable {
     private final cl_program program;
     private final cl_mem none;   // stands in for absent optional buffers
     private final Map<String, cl_kernel> kernels = new HashMap<>();
+    /** The flash attention tile this program was built for. */
+    final FlashTile flashTile = FlashTile.configured();
 
     Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String source, String options,
             cl_mem none) {
         this.queue = queue;
         this.memory = memory;
         this.none = none;
-        this.program = clCreateProgramWithSource(context, 1, new String[]{source}, new long[]{source.length()}, null);
+        String text = flashTile.defines() + source;
+        this.program = clCreateProgramWithSource(context, 1, new String[]{text}, new long[]{text.length()}, null);
         try {
             clBuildProgram(program, 1, new cl_device_id[]{device}, options, null, null);
         } catch (CLException e) {
@@ -59,9 +62,16 @@ final class Kernels implements AutoCloseable {
         try {
             clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
         } catch (CLException e) {
-            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer.
-            if (DeviceMemory.isOutOfMemory(e)) throw memory.outOfMemory(0, e);
-            throw e;
+            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer:
+            // once the cached buffers are given back, there may be room.
+            if (!DeviceMemory.isOutOfMemory(e)) throw e;
+            memory.trim();
+            try {
+                clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+            } catch (CLException again) {
+                if (DeviceMemory.isOutOfMemory(again)) throw memory.outOfMemory(0, again);
+                throw again;
+            }
         }
     }
 

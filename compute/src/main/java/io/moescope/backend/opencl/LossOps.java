@@ -15,8 +15,7 @@ final class LossOps {
         OpenClTensor out = cl.floats(1);
         try (OpenClTensor rowLoss = cl.floats(rows)) {
             cl.perGroup("next_token_loss_rows", rows, OpenClBackend.cl(logits), OpenClBackend.cl(ids), V, rowLoss);
-            // One work-item sums the rows in order: the loss comes out the same on every run.
-            cl.kernels.launch("mean_of", new long[]{1}, new long[]{1}, rowLoss, rows, out);
+            cl.perGroup("mean_of", 1, rowLoss, rows, out);
         }
         return out;
     }

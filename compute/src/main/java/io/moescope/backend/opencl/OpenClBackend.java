@@ -201,11 +201,15 @@ public final class OpenClBackend implements Backend {
         rotate(x, heads, stride, offset, rotary, 1);
     }
 
+    /** Values of a token's heads the rope kernel stages at once: 16 KiB of local memory. */
+    private static final int ROPE_STAGED = 4096;
+
     private void rotate(Tensor x, int heads, int stride, int offset, Rotary rotary, int direction) {
-        long rows = x.size() / stride;
-        int half = rotary.invFreq().length;
-        cl.perGroup("rope", rows, cl(x), rotaryTables.of(rotary), heads, stride, offset, half, rotary.interleaved(),
-                rotary.attentionFactor(), direction, new Kernels.Local(8L * Math.max(1, half)));
+        long tokens = x.size() / stride / heads;
+        int half = rotary.invFreq().length, chunk = Math.clamp(ROPE_STAGED / Math.max(1, 2 * half), 1, Math.max(1, heads));
+        cl.perGroup("rope", tokens, cl(x), rotaryTables.of(rotary), heads, stride, offset, half, rotary.interleaved(),
+                rotary.attentionFactor(), direction, chunk, new Kernels.Local(8L * Math.max(1, half)),
+                new Kernels.Local(8L * Math.max(1, half) * chunk));
     }
 
     @Override

@@ -243,131 +243,159 @@ __kernel void attention_pattern_context(__global const float* P, __global const 
 }
 
 // ---- Flash-style attention (plain windows, no probabilities) ----
-// A work-group takes FLASH_BQ consecutive queries of one head with FLASH_SPLIT work-items per query:
-// keys and values come through local memory FLASH_BK at a time, read once per tile of queries instead
-// of once per query, and each of a query's work-items takes every FLASH_SPLIT-th key of a tile, so a
-// sequence of a few heads still fills a large GPU. Scores never leave the work-item (online softmax),
-// so no [H, T, T] buffer exists; at the end the splits' maxima, sums and contexts are merged through
-// local memory. Widths are handled as float4 (one local load per four multiply-adds), so head widths
-// must be multiples of 4 and at most FLASH_MAX_D; the host uses the per-row kernel above otherwise.
+// The PTX backend's materialised attention as one kernel: a work-group takes FLASH_BQ queries of one head
+// and walks their visible keys FLASH_BK at a time. Scores and context are small GEMMs out of local memory
+// with a 4 x 4 register tile per work-item (FLASH_TX = BK / 4 work-items across keys, FLASH_TY = BQ / 4
+// down queries), so each local load feeds four multiply-adds instead of one; the online softmax keeps
+// no [H, T, T] buffer. Work-item (ty, tx) scores queries 4ty..4ty+3 against keys tx + FLASH_TX c (strided,
+// so that neighbours read different banks) and accumulates context columns 4 (tx + FLASH_TX c) onwards.
+// A row's maximum is shared through local memory once per tile; its sum stays per work-item until the
+// end. Queries come pre-scaled by scale log2(e), so probabilities are exp2 of score minus maximum.
+// The host picks FLASH_BQ and FLASH_BK (-Dmoescope.opencl.flashTile) and sizes the local buffers for the
+// head widths, which must be multiples of 4 and at most FLASH_MAX_D; other shapes use the per-row kernel.
+#ifndef FLASH_BQ
 #define FLASH_BQ 32
-#define FLASH_SPLIT 4
-#define FLASH_WG (FLASH_BQ * FLASH_SPLIT)
-#define FLASH_BK 24
+#endif
+#ifndef FLASH_BK
+#define FLASH_BK 32
+#endif
+#define FLASH_TY (FLASH_BQ / 4)
+#define FLASH_TX (FLASH_BK / 4)
 #define FLASH_MAX_D 128
-#define FLASH_D4 (FLASH_MAX_D / 4)
-#define FLASH_QSTRIDE4 (FLASH_D4 + 1)   // padded: each work-item reads its own query row, off the others' banks
-#define FLASH_MERGE (FLASH_MAX_D + 2)   // one query's m, l and context in the merge buffer
+#define FLASH_COLS ((FLASH_MAX_D / 4 + FLASH_TX - 1) / FLASH_TX)   // float4 context columns per work-item, at most
+#define FLASH_PSTRIDE (FLASH_TY + 1)                                  // probabilities: a key's queries, in float4, padded
 
-__kernel __attribute__((reqd_work_group_size(FLASH_WG, 1, 1)))
+// Rows [0, n) of a [*, width] tensor of heads (row r at base + r * rowStride floats) into local rows of
+// stride4 float4; rows from n on are zeroed so that no stale value turns into a NaN.
+inline void flash_stage(__local float4* dst, int stride4, __global const float* src, long base, long rowStride,
+                        int rows, int n, int width, float mul) {
+    int w4 = width / 4;
+    for (int x = get_local_id(0); x < rows * w4; x += get_local_size(0)) {
+        int r = x / w4, c = x - r * w4;
+        dst[r * stride4 + c] = r < n ? vload4(0, src + base + r * rowStride + 4 * c) * mul : (float4) (0.0f);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(FLASH_TX * FLASH_TY, 1, 1)))
 void attention_flash(__global const float* q, __global const float* k, __global const float* v, __global float* out,
-                     int T, int H, int Hkv, int dqk, int dv, float scale, int window) {
-    __local float4 qs[FLASH_BQ * FLASH_QSTRIDE4];
-    __local float4 kvs[2 * FLASH_BK * FLASH_D4];   // keys, then values; the merge buffer at the end
-    __local float4* ks = kvs;
-    __local float4* vs = kvs + FLASH_BK * FLASH_D4;
-    __local float* qf = (__local float*) qs;
-    __local float* kf = (__local float*) ks;
-    __local float* vf = (__local float*) vs;
+                     int T, int H, int Hkv, int dqk, int dv, float scale, int window,
+                     __local float4* qs, __local float4* kvs, __local float4* ps, __local float* red) {
     int tiles = (T + FLASH_BQ - 1) / FLASH_BQ;
     int g = get_group_id(0), lid = get_local_id(0);
-    int ql = lid % FLASH_BQ, split = lid / FLASH_BQ;   // a warp: one split of 32 queries, so key reads broadcast
-    int h = g / tiles, q0 = (g - h * tiles) * FLASH_BQ, kh = h / (H / Hkv);
-    int rows = min(FLASH_BQ, T - q0), dq4 = dqk / 4, dv4 = dv / 4;
-    for (int x = lid; x < rows * dqk; x += FLASH_WG) {
-        int r = x / dqk, d = x - r * dqk;
-        qf[r * FLASH_QSTRIDE4 * 4 + d] = q[((long) (q0 + r) * H + h) * dqk + d];
-    }
-    int i = q0 + min(ql, rows - 1);
-    int first = first_visible(i, window);
-    int last = q0 + rows - 1;
-    __local const float4* qi = qs + min(ql, rows - 1) * FLASH_QSTRIDE4;
-    float4 acc[FLASH_D4];
+    int tx = lid % FLASH_TX, ty = lid / FLASH_TX;
+    // The longest rows (last query tiles) first, so that the short ones fill in behind them.
+    int h = g % H, q0 = (tiles - 1 - g / H) * FLASH_BQ, kh = h / (H / Hkv);
+    int rows = min(FLASH_BQ, T - q0);
+    int qs4 = dqk / 4 + 1, kvs4 = max(dqk, dv) / 4 + 1, dq4 = dqk / 4, dv4 = dv / 4;
+    flash_stage(qs, qs4, q, ((long) q0 * H + h) * dqk, (long) H * dqk, FLASH_BQ, rows, dqk, scale * M_LOG2E_F);
+
+    float m[4], l[4];
+    float4 acc[4][FLASH_COLS];
+    int first[4], i[4];
 #pragma unroll
-    for (int d = 0; d < FLASH_D4; d++) acc[d] = (float4) (0.0f);
-    float m = -INFINITY, l = 0.0f;
+    for (int r = 0; r < 4; r++) {
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+        i[r] = min(q0 + 4 * ty + r, T - 1);   // rows past T repeat the last query and are not written
+        first[r] = first_visible(i[r], window);
+#pragma unroll
+        for (int c = 0; c < FLASH_COLS; c++) acc[r][c] = (float4) (0.0f);
+    }
+    int last = q0 + rows - 1;
     for (int j0 = first_visible(q0, window); j0 <= last; j0 += FLASH_BK) {
         int n = min(FLASH_BK, last - j0 + 1);
+        barrier(CLK_LOCAL_MEM_FENCE);   // the previous tile's values and probabilities are used up
+        flash_stage(kvs, kvs4, k, ((long) j0 * Hkv + kh) * dqk, (long) Hkv * dqk, FLASH_BK, n, dqk, 1.0f);
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int x = lid; x < n * dqk; x += FLASH_WG) {
-            int r = x / dqk, d = x - r * dqk;
-            kf[r * FLASH_MAX_D + d] = k[((long) (j0 + r) * Hkv + kh) * dqk + d];
-        }
-        for (int x = lid; x < n * dv; x += FLASH_WG) {
-            int r = x / dv, d = x - r * dv;
-            vf[r * FLASH_MAX_D + d] = v[((long) (j0 + r) * Hkv + kh) * dv + d];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int r = split; r < n; r += FLASH_SPLIT) {
-            int j = j0 + r;
-            if (j < first || j > i) continue;
-            __local const float4* kr = ks + r * FLASH_D4;
-            __local const float4* vr = vs + r * FLASH_D4;
-            float4 s4 = (float4) (0.0f);
-            for (int d = 0; d < dq4; d++) s4 = mad(qi[d], kr[d], s4);
-            float s = (s4.x + s4.y + s4.z + s4.w) * scale;
-            float c = 1.0f, p = 1.0f;
-            if (s > m) {
-                c = exp(m - s);
-                m = s;
-            } else {
-                p = exp(s - m);
-            }
-            l = l * c + p;
+        float s[4][4];
 #pragma unroll
-            for (int d = 0; d < FLASH_D4; d++) {
-                if (d < dv4) acc[d] = mad(acc[d], (float4) (c), p * vr[d]);
-            }
-        }
-    }
-    // Splits 1.. hand their (m, l, context) to split 0 one after another; a split that saw no key has
-    // m = -inf and l = 0 and adds nothing.
-    __local float* xf = (__local float*) kvs;
-    __local float* mine = xf + ql * FLASH_MERGE;
-    for (int from = 1; from < FLASH_SPLIT; from++) {
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (split == from) {
-            mine[0] = m;
-            mine[1] = l;
+        for (int r = 0; r < 4; r++) {
 #pragma unroll
-            for (int d = 0; d < FLASH_D4; d++) {
-                if (d < dv4) {
-                    mine[2 + 4 * d] = acc[d].x;
-                    mine[3 + 4 * d] = acc[d].y;
-                    mine[4 + 4 * d] = acc[d].z;
-                    mine[5 + 4 * d] = acc[d].w;
+            for (int c = 0; c < 4; c++) s[r][c] = 0.0f;
+        }
+        for (int d = 0; d < dq4; d++) {
+            float4 a[4], b[4];
+#pragma unroll
+            for (int r = 0; r < 4; r++) a[r] = qs[(4 * ty + r) * qs4 + d];
+#pragma unroll
+            for (int c = 0; c < 4; c++) b[c] = kvs[(tx + FLASH_TX * c) * kvs4 + d];
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+#pragma unroll
+                for (int c = 0; c < 4; c++) {
+                    s[r][c] = mad(a[r].x, b[c].x, mad(a[r].y, b[c].y, mad(a[r].z, b[c].z, mad(a[r].w, b[c].w, s[r][c]))));
                 }
             }
         }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (split == 0) {
-            float m2 = mine[0], l2 = mine[1], M = fmax(m, m2);
-            if (M != -INFINITY) {
-                float c1 = exp(m - M), c2 = exp(m2 - M);
-                l = l * c1 + l2 * c2;
 #pragma unroll
-                for (int d = 0; d < FLASH_D4; d++) {
-                    if (d < dv4) {
-                        float4 o = (float4) (mine[2 + 4 * d], mine[3 + 4 * d], mine[4 + 4 * d], mine[5 + 4 * d]);
-                        acc[d] = acc[d] * c1 + o * c2;
-                    }
+        for (int r = 0; r < 4; r++) {
+            float mx = -INFINITY;
+#pragma unroll
+            for (int c = 0; c < 4; c++) {
+                int j = j0 + tx + FLASH_TX * c;
+                if (j < first[r] || j > i[r]) s[r][c] = -INFINITY;
+                mx = fmax(mx, s[r][c]);
+            }
+            red[(4 * ty + r) * FLASH_TX + tx] = mx;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);   // the row maxima are in, and the keys are used up
+        flash_stage(kvs, kvs4, v, ((long) j0 * Hkv + kh) * dv, (long) Hkv * dv, FLASH_BK, n, dv, 1.0f);
+        float4 p[4];
+#pragma unroll
+        for (int r = 0; r < 4; r++) {
+            float4 m4 = (float4) (m[r]);
+#pragma unroll
+            for (int t = 0; t < FLASH_TX / 4; t++) m4 = fmax(m4, vload4((4 * ty + r) * (FLASH_TX / 4) + t, red));
+            float mx = fmax(fmax(m4.x, m4.y), fmax(m4.z, m4.w));
+            // A row that has seen no key yet keeps m = -inf, l = 0 and a zero context.
+            float alpha = mx == -INFINITY ? 1.0f : exp2(m[r] - mx);
+            float e[4];
+#pragma unroll
+            for (int c = 0; c < 4; c++) e[c] = mx == -INFINITY ? 0.0f : exp2(s[r][c] - mx);
+            m[r] = mx;
+            l[r] = l[r] * alpha + (e[0] + e[1]) + (e[2] + e[3]);
+#pragma unroll
+            for (int c = 0; c < FLASH_COLS; c++) acc[r][c] *= alpha;
+            s[r][0] = e[0];
+            s[r][1] = e[1];
+            s[r][2] = e[2];
+            s[r][3] = e[3];
+        }
+#pragma unroll
+        for (int c = 0; c < 4; c++) ps[(tx + FLASH_TX * c) * FLASH_PSTRIDE + ty] = (float4) (s[0][c], s[1][c], s[2][c], s[3][c]);
+        barrier(CLK_LOCAL_MEM_FENCE);   // probabilities and values are in
+        for (int j = 0; j < n; j++) {
+            float4 pj = ps[j * FLASH_PSTRIDE + ty];
+#pragma unroll
+            for (int c = 0; c < FLASH_COLS; c++) {
+                int col = tx + FLASH_TX * c;
+                if (col < dv4) {
+                    float4 x = kvs[j * kvs4 + col];
+                    acc[0][c] = mad((float4) (pj.x), x, acc[0][c]);
+                    acc[1][c] = mad((float4) (pj.y), x, acc[1][c]);
+                    acc[2][c] = mad((float4) (pj.z), x, acc[2][c]);
+                    acc[3][c] = mad((float4) (pj.w), x, acc[3][c]);
                 }
-                m = M;
             }
         }
     }
-    if (split == 0 && ql < rows) {
-        float inv = 1.0f / l;
-        __global float* o = out + ((long) i * H + h) * dv;
+    // Each row's sum over its FLASH_TX work-items; nobody reads the maxima any more.
 #pragma unroll
-        for (int d = 0; d < FLASH_D4; d++) {
-            if (d < dv4) {
-                float4 a = acc[d] * inv;
-                o[4 * d] = a.x;
-                o[4 * d + 1] = a.y;
-                o[4 * d + 2] = a.z;
-                o[4 * d + 3] = a.w;
-            }
+    for (int r = 0; r < 4; r++) red[(4 * ty + r) * FLASH_TX + tx] = l[r];
+    barrier(CLK_LOCAL_MEM_FENCE);
+#pragma unroll
+    for (int r = 0; r < 4; r++) {
+        if (4 * ty + r >= rows) break;
+        float4 l4 = (float4) (0.0f);
+#pragma unroll
+        for (int t = 0; t < FLASH_TX / 4; t++) l4 += vload4((4 * ty + r) * (FLASH_TX / 4) + t, red);
+        float L = (l4.x + l4.y) + (l4.z + l4.w);
+        float inv = 1.0f / L;
+        __global float* o = out + ((long) (q0 + 4 * ty + r) * H + h) * dv;
+#pragma unroll
+        for (int c = 0; c < FLASH_COLS; c++) {
+            int col = tx + FLASH_TX * c;
+            if (col < dv4) vstore4(acc[r][c] * inv, col, o);
         }
     }
 }

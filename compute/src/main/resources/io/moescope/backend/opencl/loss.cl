@@ -23,11 +23,14 @@ __kernel void next_token_loss_rows(__global const float* logits, __global const 
     if (get_local_id(0) == 0) rowLoss[p] = (float) (lse - l[ids[p + 1]]);
 }
 
+// One work-group: strided partial sums, then the fixed tree of group_sum, so the loss is the same on
+// every run without one work-item walking all rows alone.
 __kernel void mean_of(__global const float* values, int n, __global float* out) {
-    if (get_global_id(0) != 0) return;
-    real total = 0;
-    for (int i = 0; i < n; i++) total += values[i];
-    out[0] = n < 1 ? NAN : (float) (total / n);
+    __local real sbuf[RED_WG];
+    real part = 0;
+    for (int i = get_local_id(0); i < n; i += RED_WG) part += values[i];
+    real total = group_sum(sbuf, part);
+    if (get_local_id(0) == 0) out[0] = n < 1 ? NAN : (float) (total / n);
 }
 
 // scale / (T - 1) * (softmax(logits[p]) - onehot(ids[p + 1])) for p < T - 1; the last row is zero.

@@ -83,6 +83,22 @@ class OpenClForwardOpsTest {
         }, REL);
     }
 
+    /** 40 heads of 64 pairs are more than the kernel stages at once: heads go in chunks. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void ropeOverManyHeads(boolean interleaved) {
+        Random rnd = new Random(5);
+        float[] inv = new float[64];
+        for (int i = 0; i < inv.length; i++) inv[i] = (float) Math.pow(10000, -2.0 * i / 128);
+        Rotary rotary = new Rotary(inv, 1f, interleaved);
+        Twin x = Twin.random(rnd, 1, 3, 40 * 130);
+        compare("rope", b -> {
+            Tensor t = x.on(b);
+            b.rope(t, 40, 130, 2, rotary);
+            return t;
+        }, REL);
+    }
+
     @ParameterizedTest
     @CsvSource({"1,4,4,0,true", "7,4,2,0,true", "33,4,1,0,true", "33,4,2,5,true", "130,2,1,0,true", "130,2,2,40,false",
             "7,2,2,0,false", "1,2,1,0,false", "65,4,1,0,false", "33,4,2,5,false", "100,2,2,17,false"})
@@ -234,7 +250,7 @@ class OpenClForwardOpsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 7, 33})
+    @ValueSource(ints = {1, 2, 7, 33, 300})   // 300: more rows than the mean's work-group
     void nextTokenLoss(int T) {
         Random rnd = new Random(T);
         int V = 300;
