@@ -187,17 +187,23 @@ public final class ChipFlow extends Region {
         g.setFont(font);
         g.setTextBaseline(VPos.CENTER);
         g.setTextAlign(TextAlignment.LEFT);
+        // Square chips on whole pixels: the software renderer fills such rectangles directly, where
+        // rounded ones went through its anti-aliasing rasteriser twice a chip (fill and outline),
+        // which for a prompt of 256 tokens kept the render thread, and the FX thread waiting on it, ~15 ms a frame.
+        double h = Math.round(lineHeight);
         for (int i = 0; i < texts.size() && i < x.length; i++) {
-            g.setFill(fill.apply(i));
-            g.fillRoundRect(x[i], y[i], w[i], lineHeight, 6, 6);
+            double cx = Math.round(x[i]), cy = Math.round(y[i]), cw = Math.round(w[i]);
+            Color inside = fill.apply(i);
             boolean sel = i == selected;
             Color edge = sel ? SELECTED : border.apply(i);
-            if (!edge.equals(fill.apply(i))) {   // an outline in the chip's own colour shows nothing: no stroke
-                g.setStroke(edge);
-                g.setLineWidth(sel ? 2.5 : 1);
-                g.strokeRoundRect(x[i] + 0.5, y[i] + 0.5, w[i] - 1, lineHeight - 1, 6, 6);
+            double b = edge.equals(inside) ? 0 : sel ? 2 : 1;   // an outline in the chip's own colour shows nothing
+            if (b > 0) {
+                g.setFill(edge);
+                g.fillRect(cx, cy, cw, h);
             }
-            g.setFill(textColour(fill.apply(i)));
+            g.setFill(inside);
+            g.fillRect(cx + b, cy + b, cw - 2 * b, h - 2 * b);
+            g.setFill(textColour(inside));
             g.fillText(texts.get(i), x[i] + PAD_X, y[i] + lineHeight / 2);
         }
     }

@@ -40,7 +40,10 @@ public final class AnalysisController implements AutoCloseable {
 
     private final WorkbenchState state;
     private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "moescope-compute");
+        Thread t = new Thread(() -> {
+            BackgroundPriority.lowerCurrentThread();
+            r.run();
+        }, "moescope-compute");
         t.setDaemon(true);
         return t;
     });

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.beans.value.ChangeListener;
 import javafx.beans.value.ObservableValue;
@@ -45,7 +44,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import javafx.util.Duration;
 
 /**
  * The workbench window: menus, a tool bar (open, backend, presenter mode, token journey), the
@@ -67,8 +65,8 @@ public final class WorkbenchWindow {
     private final GradientView gradientView;
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
+    private final RoutingView routingView;
     private SessionAutosave autosave;
-    private boolean closed;
     private final CompareView compareView;
     private final SweepView sweepView;
 
@@ -79,7 +77,8 @@ public final class WorkbenchWindow {
         gradientView = new GradientView(state, controller::analyseGradients);
         views.add(attentionView);
         views.add(loadView);
-        views.add(new RoutingView(state));
+        routingView = new RoutingView(state);
+        views.add(routingView);
         views.add(gradientView);
         views.add(new ModelView(state, controller.executor()));
         views.add(new TrainingView(state, controller.executor()));
@@ -191,9 +190,11 @@ public final class WorkbenchWindow {
     }
 
     /**
-     * After the first analysis, each hidden view draws it once, one view per FX task with a frame
-     * between them, so that showing a tab later costs a redraw, not building its tables and charts
-     * for the first time (about 50-90 ms on two cores with software rendering).
+     * The first analysis is also drawn, hidden, by the views whose first showing is heaviest (the
+     * load table's cells, routing's charts and token chips), in the same FX task as the opening's
+     * own drawing: the window is opening then anyway, and showing those tabs later costs a redraw
+     * instead of 35-65 ms of building and styling controls with the JIT still cold (and 100 ms
+     * more of styling in the next pulse).
      */
     private void warmUpHiddenViewsAfterFirstAnalysis() {
         state.analysis.addListener(new ChangeListener<>() {
@@ -201,21 +202,12 @@ public final class WorkbenchWindow {
             public void changed(ObservableValue<? extends Analysis> o, Analysis a, Analysis b) {
                 if (b == null) return;
                 state.analysis.removeListener(this);
-                warmUp(new ArrayList<>(views));
+                for (AnalysisView v : List.of(loadView, routingView)) v.warmUp();
+                // their styling and layout too, now, rather than in a pulse that may fall after the opening
+                tabs.applyCss();
+                tabs.layout();
             }
         });
-    }
-
-    private void warmUp(List<AnalysisView> left) {
-        if (left.isEmpty()) return;
-        PauseTransition next = new PauseTransition(Duration.millis(40));
-        next.setOnFinished(e -> {
-            if (closed) return;
-            AnalysisView v = left.removeFirst();
-            if (v != currentView()) v.warmUp();
-            warmUp(left);
-        });
-        next.play();
     }
 
     private void gradientsIfShown() {
@@ -483,7 +475,6 @@ public final class WorkbenchWindow {
     }
 
     public void close() {
-        closed = true;
         if (autosave != null) autosave.close();
         controller.close();
     }

@@ -375,4 +375,30 @@ class WorkbenchUiTest {
         Thread.sleep(500);   // long enough for the cancelled analysis of a short prompt to have finished
         assertEquals(before, fx(() -> window.state().analysis.get().tokenCount()), "and stays dropped when it would have finished");
     }
+
+    @Test
+    @Order(12)
+    void hiddenViewsDrawTheFirstAnalysisThenWaitUntilShown() throws Exception {
+        awaitAnalysis();
+        assertEquals("attention", fx(() -> window.currentView().id()));
+        ExpertLoadView load = (ExpertLoadView) fx(() -> window.view("load"));
+        RoutingView routing = (RoutingView) fx(() -> window.view("routing"));
+        // never shown, yet built: showing them later costs a redraw, not building their controls
+        assertTrue(fx(load::hasData), "the load view drew the first analysis while hidden");
+        assertTrue(fx(routing::hasData), "the routing view drew the first analysis while hidden");
+        String first = fx(load::summaryText);
+
+        fx(() -> {
+            window.state().prompt.set(PROMPT_B);
+            window.controller().analyseNow();
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle()
+                && window.state().analysis.get().tokenCount() == PROMPT_B.length()));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(first, fx(load::summaryText), "a hidden view does not redraw for later analyses");
+        show("load");
+        assertTrue(fx(load::summaryText).contains("of " + PROMPT_B.length() * 2 * 2 + " assignments"),
+                "shown, it catches up with the latest analysis: " + fx(load::summaryText));
+    }
 }
