@@ -53,7 +53,7 @@ class ProfilingBackendTest {
             assertCalls(p, "attention", L);
             assertCalls(p, "route", L);
             assertCalls(p, "experts", L);
-            assertCalls(p, "add", 2L * L);
+            assertCalls(p, "addInPlace", 2L * L);   // the residual sums, into tensors the pass owns
             assertCalls(p, "embedding", 1);
             assertCalls(p, "uploadInts", 1);
             assertCalls(p, "nextTokenLoss", 1);
