@@ -1,5 +1,6 @@
 package io.moescope.viz.widget;
 
+import io.moescope.viz.BackgroundPriority;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
@@ -45,7 +46,11 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class ChartPane extends Region {
     private static final ThreadPoolExecutor DRAWER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "chart-drawer");
+        // drawing a chart can wait for the FX thread, never the other way round
+        Thread t = new Thread(() -> {
+            BackgroundPriority.lowerCurrentThread();
+            r.run();
+        }, "chart-drawer");
         t.setDaemon(true);
         return t;
     });

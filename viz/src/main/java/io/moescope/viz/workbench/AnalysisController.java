@@ -13,6 +13,7 @@ import io.moescope.lab.LabService;
 import io.moescope.lab.Mechanism;
 import io.moescope.lab.SweepKind;
 import io.moescope.lab.SweepResult;
+import io.moescope.viz.BackgroundPriority;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

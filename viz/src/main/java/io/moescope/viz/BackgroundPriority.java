@@ -1,4 +1,4 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -10,22 +10,23 @@ import java.util.Optional;
 
 /**
  * Gives the calling thread a lower scheduling priority (nice 10) on Linux, so that where the cores
- * are all busy, the FX and render threads run first and the analysis waits, rather than the other
- * way round. On Linux a thread started later inherits its creator's nice value: the java backend's
- * workers, which the compute thread starts when it first hands out work, run at the same priority.
+ * are all busy, the FX and render threads run first and background work (the analysis, drawing
+ * charts) waits, rather than the other way round. On Linux a thread started later inherits its
+ * creator's nice value: the java backend's workers, which the compute thread starts when it first
+ * hands out work, run at the same priority.
  *
  * <p>Java's own thread priorities do nothing on Linux unless the JVM runs as root with
  * -XX:ThreadPriorityPolicy=1; setpriority(2) on one's own thread id needs no privilege. Elsewhere
  * (no gettid in the C library) the thread keeps its priority.
  */
-final class BackgroundPriority {
+public final class BackgroundPriority {
     private static final int NICE = 10;
     private static final int PRIO_PROCESS = 0;   // with a thread id, Linux applies it to that thread alone
 
     private BackgroundPriority() {}
 
     /** True when the priority was lowered. */
-    static boolean lowerCurrentThread() {
+    public static boolean lowerCurrentThread() {
         try {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
