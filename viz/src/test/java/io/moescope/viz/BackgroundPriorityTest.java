@@ -51,4 +51,25 @@ class BackgroundPriorityTest {
         assertEquals(10, child.get(), "threads it starts (the java backend's workers) inherit it");
         assertEquals(before, niceOfCurrentThread(), "other threads keep their priority");
     }
+
+    @Test
+    void lowersTheJitCompilersButNotTheVmThread() throws Exception {
+        assertTrue(BackgroundPriority.lowerJvmBackgroundThreads() >= 2, "at least the C1 and C2 compiler threads");
+        assertEquals(10, niceOf("C2 CompilerThre"));
+        assertEquals(10, niceOf("C1 CompilerThre"));
+        assertEquals(niceOfCurrentThread(), niceOf("VM Thread"), "the VM thread runs the safepoints that stop every thread: never lowered");
+    }
+
+    /** The nice value of the first thread of this process with that name. */
+    private static int niceOf(String name) throws Exception {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+                }
+            }
+        }
+        throw new AssertionError("no thread named " + name);
+    }
 }

@@ -56,6 +56,8 @@ public final class AnalysisController implements AutoCloseable {
 
     public AnalysisController(WorkbenchState state) {
         this.state = state;
+        // the collector's and compilers' concurrent threads, like the analysis, wait for the window
+        BackgroundPriority.lowerJvmBackgroundThreads();
         debounce.setOnFinished(e -> analyseNow());
         state.prompt.addListener((o, a, b) -> debounce.playFromStart());
     }
