@@ -28,7 +28,7 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        FlashTile tile = cl.kernels.flashTile;
+        FlashTile tile = cl.flashTile;
         if (flash && !keepProbabilities && FlashTile.takes(s.qkDim(), s.vDim()) && cl.localMemory >= tile.localBytes(s.qkDim(), s.vDim())
                 && cl.reductionSize >= tile.workItems()) {
             return new AttentionOutput(flash(q, k, v, s, tile), null);

@@ -46,6 +46,8 @@ final class ClContext implements AutoCloseable {
     final GemmConfig narrowGemm;
     /** The second program (gemm.cl alone, built for narrowGemm), or null. */
     final Kernels narrowKernels;
+    /** The flash attention tile the main program was built for. */
+    final FlashTile flashTile = FlashTile.configured();
     /** Compute units (multiprocessors, cores) of the device. */
     final int computeUnits;
     /** Local memory of one work-group, in bytes. */
@@ -82,7 +84,7 @@ final class ClContext implements AutoCloseable {
         Kernels main = null;
         try {
             String red = "-D RED_WG=" + reductionSize;
-            main = new Kernels(context, device, queue, memory, KernelSource.program(), red + this.gemm.defines(), none);
+            main = new Kernels(context, device, queue, memory, flashTile.defines() + KernelSource.program(), red + this.gemm.defines(), none);
             this.narrowKernels = this.narrowGemm == null ? null
                     : new Kernels(context, device, queue, memory, KernelSource.gemm(), red + this.narrowGemm.defines(), none);
             this.kernels = main;

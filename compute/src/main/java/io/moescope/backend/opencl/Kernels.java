@@ -27,16 +27,13 @@ final class Kernels implements AutoCloseable {
     private final cl_program program;
     private final cl_mem none;   // stands in for absent optional buffers
     private final Map<String, cl_kernel> kernels = new HashMap<>();
-    /** The flash attention tile this program was built for. */
-    final FlashTile flashTile = FlashTile.configured();
 
     Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String source, String options,
             cl_mem none) {
         this.queue = queue;
         this.memory = memory;
         this.none = none;
-        String text = flashTile.defines() + source;
-        this.program = clCreateProgramWithSource(context, 1, new String[]{text}, new long[]{text.length()}, null);
+        this.program = clCreateProgramWithSource(context, 1, new String[]{source}, new long[]{source.length()}, null);
         try {
             clBuildProgram(program, 1, new cl_device_id[]{device}, options, null, null);
         } catch (CLException e) {
