@@ -35,13 +35,26 @@ public final class BackgroundPriority {
     private static final List<String> JVM_BACKGROUND = List.of("ZWorker", "ZDriver", "ZDirector", "G1 Conc", "G1 Refine",
             "C1 CompilerThre", "C2 CompilerThre");
 
+    /** The C library's gettid and setpriority, or null where it has no such function. */
+    private static final MethodHandle GETTID = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle SETPRIORITY = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+
     private BackgroundPriority() {}
+
+    /** A thread that lowers its own priority, then runs the work: for the executors of background work. */
+    public static Thread thread(Runnable work, String name) {
+        Thread t = new Thread(() -> {
+            lowerCurrentThread();
+            work.run();
+        }, name);
+        t.setDaemon(true);
+        return t;
+    }
 
     /** True when the calling thread's priority was lowered. */
     public static boolean lowerCurrentThread() {
         try {
-            MethodHandle gettid = downcall("gettid", FunctionDescriptor.of(JAVA_INT));
-            return gettid != null && lower((int) gettid.invokeExact());
+            return GETTID != null && lower((int) GETTID.invokeExact());
         } catch (Throwable e) {
             return false;
         }
@@ -65,16 +78,19 @@ public final class BackgroundPriority {
 
     private static boolean lower(int tid) {
         try {
-            MethodHandle setpriority = downcall("setpriority", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-            return setpriority != null && (int) setpriority.invokeExact(PRIO_PROCESS, tid, NICE) == 0;
+            return SETPRIORITY != null && (int) SETPRIORITY.invokeExact(PRIO_PROCESS, tid, NICE) == 0;
         } catch (Throwable e) {
-            // no native access granted: the thread keeps its priority
             return false;
         }
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor type) {
-        Linker linker = Linker.nativeLinker();
-        return linker.defaultLookup().find(name).map(f -> linker.downcallHandle(f, type)).orElse(null);
+        try {
+            Linker linker = Linker.nativeLinker();
+            return linker.defaultLookup().find(name).map(f -> linker.downcallHandle(f, type)).orElse(null);
+        } catch (RuntimeException e) {
+            // no native access granted (IllegalCallerException): threads keep their priority
+            return null;
+        }
     }
 }

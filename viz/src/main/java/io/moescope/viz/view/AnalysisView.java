@@ -27,7 +27,7 @@ public interface AnalysisView {
 
     /**
      * Draws the current analysis while hidden, once, so that the first showing of the tab finds its
-     * controls built, styled and laid out (the next pulse does that) instead of doing it all at once.
+     * controls built (and, once styled and laid out, ready) instead of doing it all at once.
      */
     default void warmUp() { }
 

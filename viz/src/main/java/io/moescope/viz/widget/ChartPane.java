@@ -45,15 +45,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * else that draws or changes a chart that is shown ({@link #locked}).
  */
 public final class ChartPane extends Region {
-    private static final ThreadPoolExecutor DRAWER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-        // drawing a chart can wait for the FX thread, never the other way round
-        Thread t = new Thread(() -> {
-            BackgroundPriority.lowerCurrentThread();
-            r.run();
-        }, "chart-drawer");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ThreadPoolExecutor DRAWER = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+            r -> BackgroundPriority.thread(r, "chart-drawer"));   // drawing a chart can wait for the FX thread, never the other way round
     /**
      * Drawings done and not yet on screen. They go to the FX thread together once no drawing is
      * queued, so that a view's three charts after an analysis cost one frame, not three: under

@@ -73,7 +73,7 @@ public final class ChipFlow extends Region {
 
     /**
      * Paints in the next layout pass, once, however many changes came before it. Every paint is a
-     * list of commands the render thread replays in software (a few hundred anti-aliased shapes and
+     * list of commands the render thread replays in software (a few hundred rectangles and
      * strings for a long prompt), so painting twice per change, or again when nothing changed,
      * held the FX thread up waiting for the renderer.
      */

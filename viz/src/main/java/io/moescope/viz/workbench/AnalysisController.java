@@ -40,14 +40,7 @@ public final class AnalysisController implements AutoCloseable {
     private static final Duration DEBOUNCE = Duration.millis(300);
 
     private final WorkbenchState state;
-    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(() -> {
-            BackgroundPriority.lowerCurrentThread();
-            r.run();
-        }, "moescope-compute");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> BackgroundPriority.thread(r, "moescope-compute"));
     private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
     private final ObjectProperty<Task<?>> running = new SimpleObjectProperty<>(this, "running");
     private Task<Analysis> analysisTask;

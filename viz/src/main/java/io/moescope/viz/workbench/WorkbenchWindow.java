@@ -197,15 +197,22 @@ public final class WorkbenchWindow {
      * more of styling in the next pulse).
      */
     private void warmUpHiddenViewsAfterFirstAnalysis() {
+        whenNextAnalysis(() -> {
+            for (AnalysisView v : List.of(loadView, routingView)) v.warmUp();
+            // their styling and layout too, now, rather than in a pulse that may fall after the opening
+            tabs.applyCss();
+            tabs.layout();
+        });
+    }
+
+    /** Runs once, when the next analysis (not a clearing to null) arrives. */
+    private void whenNextAnalysis(Runnable then) {
         state.analysis.addListener(new ChangeListener<>() {
             @Override
             public void changed(ObservableValue<? extends Analysis> o, Analysis a, Analysis b) {
                 if (b == null) return;
                 state.analysis.removeListener(this);
-                for (AnalysisView v : List.of(loadView, routingView)) v.warmUp();
-                // their styling and layout too, now, rather than in a pulse that may fall after the opening
-                tabs.applyCss();
-                tabs.layout();
+                then.run();
             }
         });
     }
@@ -349,15 +356,7 @@ public final class WorkbenchWindow {
         };
         if (model != null && !model.equals(state.modelDir.get())) {
             // the selections apply to the analysis of the reloaded model, once it arrives
-            state.analysis.addListener(new javafx.beans.value.ChangeListener<>() {
-                @Override
-                public void changed(javafx.beans.value.ObservableValue<? extends io.moescope.analysis.Analysis> o,
-                                    io.moescope.analysis.Analysis a, io.moescope.analysis.Analysis b) {
-                    if (b == null) return;
-                    state.analysis.removeListener(this);
-                    selections.run();
-                }
-            });
+            whenNextAnalysis(selections);
             controller.openModel(model);
         } else {
             selections.run();
