@@ -17,6 +17,7 @@ import io.moescope.model.MoeModel;
 import io.moescope.model.RandomModel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -56,8 +57,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "fwd: forward pass to the LM loss; fwdbwd: forward and backward of the LM loss (default: ${DEFAULT-VALUE}).")
     Mode mode;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "W", description = "Untimed passes first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "W",
+            description = "Untimed passes first: at least W, then more until the JIT compilers were idle for 3 passes in a row, "
+                    + "at most --max-warmup in all (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--max-warmup", defaultValue = "60", paramLabel = "M",
+            description = "Most untimed passes in all; equal to --warmup for exactly that many (default: ${DEFAULT-VALUE}).")
+    int maxWarmup;
 
     @Option(names = "--runs", defaultValue = "5", paramLabel = "R", description = "Timed passes (default: ${DEFAULT-VALUE}).")
     int runs;
@@ -69,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     /** What one benchmark measured; times in milliseconds. */
-    record Result(String config, String backend, String device, Integer threads, int seq, Mode mode, int warmup,
+    record Result(String config, String backend, String device, Integer threads, int seq, Mode mode, WarmUp warmup,
                   double[] runMs, long peakHeapBytes, Long peakDeviceBytes) {
         double median() {
             double[] s = runMs.clone();
@@ -96,6 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         if (seq < 1) throw new IllegalArgumentException("--seq must be at least 1, got " + seq);
         if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
+        if (maxWarmup < warmup) throw new IllegalArgumentException("--max-warmup must be at least --warmup (" + warmup + "), got " + maxWarmup);
         Path file = Files.isDirectory(config) ? config.resolve("config.json") : config;
         JsonNode node = readJson(file);
         ModelConfig cfg = ModelConfig.parse(file, node);
@@ -120,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < seq; i++) ids[i] = rnd.nextInt(cfg.vocabSize());
         Runnable pass = pass(model, ids);
 
-        for (int i = 0; i < warmup; i++) pass.run();
+        WarmUp warmed = warmUp(pass);
         // The profile, if asked for, shows the timed passes only: not the model's upload, not warm-up.
         if (compute.profiler() != null) compute.profiler().reset();
         double[] ms = new double[runs];
@@ -136,7 +144,35 @@ final class BenchCommand implements Callable<Integer> {
         boolean cpu = b.name().equals("java");
         Integer threads = cpu ? Integer.valueOf(b.device().computeUnits()) : null;
         String device = cpu ? Backends.cpuModel() : b.device().name();
-        return new Result(configName, b.name(), device, threads, seq, mode, warmup, ms, peakHeap(), deviceBytes);
+        return new Result(configName, b.name(), device, threads, seq, mode, warmed, ms, peakHeap(), deviceBytes);
+    }
+
+    /** The untimed passes: how many ran, and whether the JIT compilers were quiet at the end. */
+    record WarmUp(int passes, boolean settled) {}
+
+    /** Passes in a row without JIT compilation that count as settled. */
+    private static final int QUIET_PASSES = 3;
+
+    /**
+     * Runs at least --warmup passes, then more until the JIT compilers were idle for
+     * {@link #QUIET_PASSES} passes in a row (their total time did not grow), at most --max-warmup.
+     * The java backend's kernels reach full speed only once C2 has compiled the methods that hold
+     * their vector code (one still running as C1 code boxes every vector), and how long that takes
+     * depends on the machine's free cores: with a fixed 3 passes, the 2-core build machine timed
+     * passes that were still warming up (median of passes 4-33 129 ms, of passes 34-63 110 ms).
+     */
+    private WarmUp warmUp(Runnable pass) {
+        int n = 0;
+        for (; n < warmup; n++) pass.run();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return new WarmUp(n, false);
+        int quiet = 0;
+        for (; quiet < QUIET_PASSES && n < maxWarmup; n++) {
+            long before = jit.getTotalCompilationTime();
+            pass.run();
+            quiet = jit.getTotalCompilationTime() == before ? quiet + 1 : 0;
+        }
+        return new WarmUp(n, quiet >= QUIET_PASSES);
     }
 
     /**
@@ -223,7 +259,8 @@ final class BenchCommand implements Callable<Integer> {
         if (r.peakDeviceBytes() == null) o.putNull("peak_device_bytes");
         else o.put("peak_device_bytes", r.peakDeviceBytes());
         o.put("runs", r.runMs().length);
-        o.put("warmup", r.warmup());
+        o.put("warmup", r.warmup().passes());
+        o.put("jit_settled", r.warmup().settled());
         var each = o.putArray("run_ms");
         for (double v : r.runMs()) each.add(round(v));
         return m.writeValueAsString(o);
@@ -236,11 +273,12 @@ final class BenchCommand implements Callable<Integer> {
     private static String toText(Result r) {
         return String.format(Locale.ROOT,
                 "%s, %s, sequence %d, %s on %s%s%n"
-                        + "%.1f ms per pass (median of %d after %d warm-up; min %.1f, max %.1f), %.0f tokens/s%n"
+                        + "%.1f ms per pass (median of %d after %d warm-up%s; min %.1f, max %.1f), %.0f tokens/s%n"
                         + "peak heap %.2f GiB%s",
                 r.config(), r.mode() == Mode.fwd ? "forward" : "forward + backward", r.seq(), r.backend(), r.device(),
                 r.threads() == null ? "" : " (" + r.threads() + " threads)",
-                r.median(), r.runMs().length, r.warmup(), r.min(), r.max(), r.tokensPerSecond(),
+                r.median(), r.runMs().length, r.warmup().passes(), r.warmup().settled() ? "" : ", JIT not settled",
+                r.min(), r.max(), r.tokensPerSecond(),
                 r.peakHeapBytes() / (double) (1L << 30),
                 r.peakDeviceBytes() == null ? "" : String.format(Locale.ROOT, ", device memory %.2f GiB", r.peakDeviceBytes() / (double) (1L << 30)));
     }

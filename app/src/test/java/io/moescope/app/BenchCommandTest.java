@@ -17,7 +17,7 @@ class BenchCommandTest {
     @Test
     void jsonHasEveryFigure() throws IOException {
         Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "32", "--runs", "2", "--warmup", "1",
-                "--threads", "2", "--backend", "java", "--json");
+                "--max-warmup", "1", "--threads", "2", "--backend", "java", "--json");
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("mixtral-bench", j.get("config").asText());
@@ -28,6 +28,8 @@ class BenchCommandTest {
         assertEquals("fwd", j.get("mode").asText());
         assertEquals(2, j.get("runs").asInt());
         assertEquals(2, j.get("run_ms").size());
+        assertEquals(1, j.get("warmup").asInt(), "--max-warmup equal to --warmup runs exactly that many");
+        assertTrue(j.get("jit_settled").isBoolean(), r::toString);
         for (String f : new String[] {"median_ms", "min_ms", "max_ms", "tokens_per_s", "peak_heap_bytes"}) {
             assertTrue(j.get(f).isNumber() && j.get(f).asDouble() > 0, f + " in " + r.out());
         }
@@ -38,7 +40,7 @@ class BenchCommandTest {
     @Test
     void textAndProfile() {
         Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "16", "--runs", "1", "--warmup", "0",
-                "--threads", "1", "--backend", "java", "--profile");
+                "--max-warmup", "0", "--threads", "1", "--backend", "java", "--profile");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.out().contains("tokens/s"), r::toString);
         assertTrue(r.err().startsWith("operation"), r::toString);
@@ -48,11 +50,23 @@ class BenchCommandTest {
     @Test
     void forwardAndBackward() throws IOException {
         Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--runs", "1", "--warmup", "0",
-                "--threads", "2", "--backend", "java", "--mode", "fwdbwd", "--json");
+                "--max-warmup", "0", "--threads", "2", "--backend", "java", "--mode", "fwdbwd", "--json");
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("fwdbwd", j.get("mode").asText());
         assertTrue(j.get("median_ms").asDouble() > 0, r::toString);
+    }
+
+    @Test
+    void warmUpGoesOnUntilTheJitIsQuiet() throws IOException {
+        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--runs", "1", "--warmup", "1",
+                "--max-warmup", "30", "--threads", "1", "--backend", "java", "--json");
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        int passes = j.get("warmup").asInt();
+        // Settled means three quiet passes after the first; otherwise the cap was reached.
+        if (j.get("jit_settled").asBoolean()) assertTrue(passes >= 4 && passes <= 30, r::toString);
+        else assertEquals(30, passes, r::toString);
     }
 
     @Test
@@ -62,5 +76,6 @@ class BenchCommandTest {
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--mode", "bwd"), 2);
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--backend", "nope"), 2);
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--threads", "0"), 2);
+        CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--warmup", "3", "--max-warmup", "2"), 2);
     }
 }
