@@ -36,6 +36,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         // picocli passes the cause when it is an Exception, else the ExecutionException itself.
         Throwable e = wrapper instanceof CommandLine.ExecutionException && wrapper.getCause() instanceof Error
                 ? wrapper.getCause() : wrapper;
+        // A class whose static setup read a setting (-Dmoescope.java.kernel=...) and refused it:
+        // the refusal is the message, not the error that wraps it.
+        if (e instanceof ExceptionInInitializerError && e.getCause() != null) e = e.getCause();
         PrintWriter err = cl.getErr();
         int code = exitCode(e);
         err.println("moescope: " + describe(e, code));

@@ -55,6 +55,24 @@ class FailuresTest {
         assertTrue(text.startsWith("moescope: internal error: java.lang.NoClassDefFoundError: jdk/incubator/vector/Vector"), text);
     }
 
+    @Command(name = "setting")
+    static final class BadSetting implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new ExceptionInInitializerError(new IllegalArgumentException("-Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'"));
+        }
+    }
+
+    @Test
+    void aSettingRefusedDuringClassSetupIsBadInput() {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new BadSetting()).setExecutionExceptionHandler(new Failures());
+        cl.setExecutionStrategy(Failures::runPassingErrorsOn);
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, cl.execute());
+        assertEquals("moescope: -Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'", err.toString().strip());
+    }
+
     @Test
     void badInputIsExitTwo() {
         assertEquals(2, Failures.exitCode(new CheckpointException(Path.of("m"), "bad")));

@@ -69,7 +69,7 @@ final class WeightPanels {
             return switch (k) {
                 case "8x3" -> R8X3;
                 case "6x4" -> R6X4;
-                default -> throw new IllegalArgumentException("moescope.java.kernel: 8x3 or 6x4, got " + k);
+                default -> throw new IllegalArgumentException("-Dmoescope.java.kernel: 8x3 or 6x4, got '" + k + "'");
             };
         }
     }
@@ -79,7 +79,20 @@ final class WeightPanels {
     /** Rows past the last that a kernel may read: callers pad their row offsets by this many. */
     static final int MAX_ROWS = 8;
     /** Panel rows per pass of the AVX-512 kernels over a block of rows: 128 x 48 floats is 24 KB. */
-    private static final int KC = Integer.getInteger("moescope.java.kc", 128);
+    private static final int KC = positive("moescope.java.kc", 128);
+
+    /** An integer setting; one that is set but not a positive integer is refused, not ignored. */
+    private static int positive(String property, int fallback) {
+        String v = System.getProperty(property);
+        if (v == null) return fallback;
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("-D" + property + ": a positive integer, got '" + v + "'");
+    }
 
     final int n, k;
     final Kernel kernel;
