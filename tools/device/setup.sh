@@ -14,8 +14,10 @@ rm -rf /tmp/bench/bundle && tar xJf "$B/bundle.tar.xz" -C /tmp/bench
 D=/tmp/bench/bundle
 OUT=${OUT:-/tmp/bench-out}
 mkdir -p "$OUT"
-# -Xms2g as ./moescope passes it
+# -Xms2g, and huge pages where the kernel offers them, as ./moescope passes them
 JAVA="java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xms2g -Xmx32g"
+grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && JAVA="$JAVA -XX:+UseTransparentHugePages"
+echo "java: $JAVA; transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 APP="$D/app-classes:$(ls $D/lib/*.jar | grep -v junit-console | tr '\n' ':')"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 grep -m1 "model name" /proc/cpuinfo

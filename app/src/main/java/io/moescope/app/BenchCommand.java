@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -77,7 +78,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** What one benchmark measured; times in milliseconds. */
     record Result(String config, String backend, String device, Integer threads, int seq, Mode mode, WarmUp warmup,
-                  double[] runMs, long peakHeapBytes, Long peakDeviceBytes) {
+                  double[] runMs, long peakHeapBytes, Long peakDeviceBytes, Double pageFaultsPerPass) {
         double median() {
             double[] s = runMs.clone();
             Arrays.sort(s);
@@ -133,6 +134,7 @@ final class BenchCommand implements Callable<Integer> {
         if (compute.profiler() != null) compute.profiler().reset();
         double[] ms = new double[runs];
         Long deviceBytes = deviceBytes(b);
+        OptionalLong faults0 = PageFaults.minor();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             pass.run();
@@ -141,10 +143,12 @@ final class BenchCommand implements Callable<Integer> {
             Long now = deviceBytes(b);
             if (now != null) deviceBytes = Math.max(deviceBytes, now);
         }
+        OptionalLong faults1 = PageFaults.minor();
+        Double faultsPerPass = faults0.isPresent() && faults1.isPresent() ? (faults1.getAsLong() - faults0.getAsLong()) / (double) runs : null;
         boolean cpu = b.name().equals("java");
         Integer threads = cpu ? Integer.valueOf(b.device().computeUnits()) : null;
         String device = cpu ? Backends.cpuModel() : b.device().name();
-        return new Result(configName, b.name(), device, threads, seq, mode, warmed, ms, peakHeap(), deviceBytes);
+        return new Result(configName, b.name(), device, threads, seq, mode, warmed, ms, peakHeap(), deviceBytes, faultsPerPass);
     }
 
     /** The untimed passes: how many ran, and whether the JIT compilers were quiet at the end. */
@@ -258,6 +262,8 @@ final class BenchCommand implements Callable<Integer> {
         o.put("peak_heap_bytes", r.peakHeapBytes());
         if (r.peakDeviceBytes() == null) o.putNull("peak_device_bytes");
         else o.put("peak_device_bytes", r.peakDeviceBytes());
+        if (r.pageFaultsPerPass() == null) o.putNull("page_faults_per_pass");
+        else o.put("page_faults_per_pass", round(r.pageFaultsPerPass()));
         o.put("runs", r.runMs().length);
         o.put("warmup", r.warmup().passes());
         o.put("jit_settled", r.warmup().settled());
@@ -274,12 +280,13 @@ final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT,
                 "%s, %s, sequence %d, %s on %s%s%n"
                         + "%.1f ms per pass (median of %d after %d warm-up%s; min %.1f, max %.1f), %.0f tokens/s%n"
-                        + "peak heap %.2f GiB%s",
+                        + "peak heap %.2f GiB%s%s",
                 r.config(), r.mode() == Mode.fwd ? "forward" : "forward + backward", r.seq(), r.backend(), r.device(),
                 r.threads() == null ? "" : " (" + r.threads() + " threads)",
                 r.median(), r.runMs().length, r.warmup().passes(), r.warmup().settled() ? "" : ", JIT not settled",
                 r.min(), r.max(), r.tokensPerSecond(),
                 r.peakHeapBytes() / (double) (1L << 30),
-                r.peakDeviceBytes() == null ? "" : String.format(Locale.ROOT, ", device memory %.2f GiB", r.peakDeviceBytes() / (double) (1L << 30)));
+                r.peakDeviceBytes() == null ? "" : String.format(Locale.ROOT, ", device memory %.2f GiB", r.peakDeviceBytes() / (double) (1L << 30)),
+                r.pageFaultsPerPass() == null ? "" : String.format(Locale.ROOT, ", %.0f page faults a pass", r.pageFaultsPerPass()));
     }
 }
