@@ -18,7 +18,8 @@ while IFS='|' read -r opts args; do
   r=$(timeout 120 $JAVA $opts -cp "$APP" io.moescope.app.Main bench --config $D/mixtral-bench.json $args --json 2>"$OUT/err.txt" | tail -1)
   m=$(echo "$r" | python3 -c 'import json,sys
 try:
-  j=json.load(sys.stdin); print("median %.2f ms  min %.2f  max %.2f" % (j["median_ms"], j["min_ms"], j["max_ms"]))
+  j=json.load(sys.stdin); print("median %.2f ms  min %.2f  max %.2f  (%s warm-up%s, %s faults/pass)" % (j["median_ms"], j["min_ms"], j["max_ms"],
+        j.get("warmup"), "" if j.get("jit_settled", True) else " unsettled", j.get("page_faults_per_pass")))
 except Exception: print("FAILED")')
   echo "$m  <- $opts | $args"
   [ "$m" = FAILED ] && tail -3 "$OUT/err.txt"
