@@ -1,14 +1,13 @@
 package io.moescope.backend.opencl;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.moescope.backend.BackendUnavailableException;
+import io.moescope.testing.Closeness;
 
 /**
  * What the OpenCL tests share: one backend for the whole test run (building the kernels takes
- * PoCL seconds), and the conformance README's closeness rule.
+ * PoCL seconds), and the conformance README's closeness rules, which live in {@link Closeness}.
  */
 public final class OpenClTesting {
     private OpenClTesting() {}
@@ -33,30 +32,11 @@ public final class OpenClTesting {
 
     /** Max |want - got| within rel x max |want| (the README's rule for logits); returns the ratio found. */
     public static double assertClose(String what, float[] want, float[] got, double rel) {
-        assertEquals(want.length, got.length, what + " size");
-        double max = 0, diff = 0;
-        int worst = -1;
-        for (int i = 0; i < want.length; i++) {
-            max = Math.max(max, Math.abs(want[i]));
-            double d = Math.abs(want[i] - got[i]);
-            if (!(d <= diff)) {
-                diff = d;
-                worst = i;
-            }
-        }
-        double bound = rel * Math.max(max, 1e-6);
-        assertTrue(diff <= bound, what + ": max |diff| " + diff + " at " + worst + " (want " + (worst < 0 ? "-" : want[worst])
-                + ", got " + (worst < 0 ? "-" : got[worst]) + ") exceeds " + rel + " x " + max);
-        return diff / Math.max(max, 1e-6);
+        return Closeness.assertClose(what, want, got, rel);
     }
 
     /** Max |want - got| within abs. */
     public static void assertWithin(String what, float[] want, float[] got, double abs) {
-        assertEquals(want.length, got.length, what + " size");
-        for (int i = 0; i < want.length; i++) {
-            if (!(Math.abs(want[i] - got[i]) <= abs)) {
-                fail(what + " at " + i + ": want " + want[i] + ", got " + got[i] + " (tolerance " + abs + ")");
-            }
-        }
+        Closeness.assertWithin(what, want, got, abs);
     }
 }

@@ -1,13 +1,12 @@
 package io.moescope.backend.ptx;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Tensor;
 import io.moescope.backend.java.JavaBackend;
+import io.moescope.testing.Closeness;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.util.Random;
@@ -15,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the PTX tests share: one backend for the run, skipped (not failed) where there is no NVIDIA
- * driver, as on CI; the java backend as reference; and the closeness rules.
+ * driver, as on CI; the java backend as reference; and the closeness rules of {@link Closeness}.
  */
 final class PtxTesting {
     private PtxTesting() {}
@@ -66,27 +65,10 @@ final class PtxTesting {
 
     /** Max |want - got| within rel x max |want|; returns that ratio. */
     static double assertClose(String what, float[] want, float[] got, double rel) {
-        assertEquals(want.length, got.length, what + " size");
-        double max = 0, diff = 0;
-        int worst = -1;
-        for (int i = 0; i < want.length; i++) {
-            max = Math.max(max, Math.abs(want[i]));
-            double d = Math.abs(want[i] - got[i]);
-            if (!(d <= diff)) {
-                diff = d;
-                worst = i;
-            }
-        }
-        double bound = rel * Math.max(max, 1e-6);
-        assertTrue(diff <= bound, what + ": max |diff| " + diff + " at " + worst + " (want " + (worst < 0 ? "-" : want[worst])
-                + ", got " + (worst < 0 ? "-" : got[worst]) + ") exceeds " + rel + " x " + max);
-        return diff / Math.max(max, 1e-6);
+        return Closeness.assertClose(what, want, got, rel);
     }
 
     static void assertWithin(String what, float[] want, float[] got, double abs) {
-        assertEquals(want.length, got.length, what + " size");
-        for (int i = 0; i < want.length; i++) {
-            if (!(Math.abs(want[i] - got[i]) <= abs)) fail(what + " at " + i + ": want " + want[i] + ", got " + got[i] + " (tolerance " + abs + ")");
-        }
+        Closeness.assertWithin(what, want, got, abs);
     }
 }
