@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * What the PTX tests share: one backend for the run, skipped (not failed) where there is no NVIDIA
  * driver, as on CI; the java backend as reference; and the closeness rules of {@link Closeness}.
+ * Public for the conformance suites (io.moescope.conformance), which open the backend here too.
  */
-final class PtxTesting {
+public final class PtxTesting {
     private PtxTesting() {}
 
     private static PtxBackend backend;
@@ -32,7 +33,7 @@ final class PtxTesting {
     }
 
     /** The PTX backend on device 0; skips the calling test where the driver is absent. */
-    static synchronized PtxBackend backend() {
+    public static synchronized PtxBackend backend() {
         Assumptions.assumeTrue(driverPresent(), "no NVIDIA driver (" + CudaDriver.LIBRARY + ") on this machine: PTX tests skipped");
         if (backend == null) {
             try {
