@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # On the GPU machine, from the repository root, with .devbench/ carried (made by tools/device/bench-bundle.sh):
 #   bash tools/device/bench-all.sh
-# Runs the OpenCL and PTX conformance and gradient suites on the NVIDIA GPU, then `moescope bench` on
+# Runs the OpenCL and PTX test packages and the conformance and gradient suites (io.moescope.conformance,
+# whose java rows run on the CPU) on the NVIDIA GPU, then `moescope bench` on
 # every backend beside PyTorch on the same machine in the same command. Logs go to $OUT.
 set -u
 . tools/device/setup.sh
 echo "== devices"; $JAVA -cp "$APP" io.moescope.app.Main devices 2>&1 | grep -v incubator
-echo "== OpenCL and PTX test packages on NVIDIA (ops, attention patterns, conformance, gradients, out of memory)"
+echo "== OpenCL and PTX test packages and the conformance suites on NVIDIA (ops, attention patterns, conformance, gradients, out of memory)"
 timeout 330 $JAVA -Dmoescope.conformance.dir=$D/conformance -jar $D/lib/junit-console.jar execute \
   --class-path "$D/test-classes:$APP" --select-package io.moescope.backend.opencl --select-package io.moescope.backend.ptx \
-  --disable-banner --details=summary > "$OUT/conformance.log" 2>&1
+  --select-package io.moescope.conformance --disable-banner --details=summary > "$OUT/conformance.log" 2>&1
 echo "exit $?"; grep -E "tests (successful|failed|skipped)|containers failed" "$OUT/conformance.log"
 grep -B2 -A8 -E "MethodSource|=> " "$OUT/conformance.log" | head -40
 bench() { timeout 120 $JAVA -cp "$APP" io.moescope.app.Main bench --config $D/mixtral-bench.json "$@" --json 2>/dev/null | tail -1; }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run here from the repository root: builds everything and packs into .devbench/ what
-# tools/device/bench-all.sh needs on the GPU machine (runtime, OpenCL loader, app, tests, data).
+# tools/device/bench-all.sh needs on the GPU machine (runtime, OpenCL loader, app, tests, data). The
+# tests are all of compute's test classes: the OpenCL and PTX packages, io.moescope.conformance and
+# the helpers they share (io.moescope.testing).
 set -euo pipefail
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 grep -qx '/.devbench/' .git/info/exclude || echo '/.devbench/' >> .git/info/exclude

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run here, from the repository root: builds compute (privately, see /tmp/privbuild.sh) and packs into
-# .device/ptx.tar.xz what the GPU machine needs to run the ptx backend's tests and benchmark: classes,
-# test classes (with the extra conformance checkpoints), jackson and the JUnit console launcher, the
-# shared conformance data and the benchmark config (xz: the carried tree is limited to 64 MiB).
+# .device/ptx.tar.xz what the GPU machine needs to run the ptx backend's tests, the conformance suites
+# (their java and ptx rows) and the benchmark: classes, test classes (with the extra conformance
+# checkpoints), jackson and the JUnit console launcher, the shared conformance data and the benchmark
+# config (xz: the carried tree is limited to 64 MiB).
 # Then send tools/device/ptx-run.sh with .device carried.
 set -euo pipefail
 ROOT=$(pwd)

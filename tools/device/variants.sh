@@ -2,14 +2,15 @@
 # On the GPU machine, from the repository root, with .devbench/ carried (made by tools/device/bench-bundle.sh):
 #   bash tools/device/variants.sh FILE [tests] [torch] [torchcpu]
 # Runs `moescope bench` once per line of FILE: JVM options, a '|', then bench arguments; prints one
-# line each (median, min, max). With 'tests', first runs the OpenCL and PTX test packages on the GPU;
+# line each (median, min, max). With 'tests', first runs the OpenCL and PTX test packages and the
+# conformance suites (io.moescope.conformance: java, opencl and ptx rows) on the GPU;
 # with 'torch' / 'torchcpu', PyTorch's GPU (seq 2048) / CPU (seq 512, 2 threads) figures last.
 set -u
 . tools/device/setup.sh
 if [[ " $* " == *" tests "* ]]; then
   timeout 300 $JAVA -Dmoescope.conformance.dir=$D/conformance -jar $D/lib/junit-console.jar execute \
     --class-path "$D/test-classes:$APP" --select-package io.moescope.backend.opencl --select-package io.moescope.backend.ptx \
-    --disable-banner --details=summary > "$OUT/tests.log" 2>&1
+    --select-package io.moescope.conformance --disable-banner --details=summary > "$OUT/tests.log" 2>&1
   echo "tests exit $?"; grep -E "tests (successful|failed|skipped)|containers failed" "$OUT/tests.log"
   grep -B2 -A6 -E "MethodSource" "$OUT/tests.log" | head -40
 fi
