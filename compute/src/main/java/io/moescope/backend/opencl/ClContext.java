@@ -4,12 +4,14 @@ import static org.jocl.CL.*;
 
 import io.moescope.backend.DeviceInfo;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_mem;
 
 /**
@@ -53,6 +55,8 @@ final class ClContext implements AutoCloseable {
     /** Local memory of one work-group, in bytes. */
     final long localMemory;
 
+    /** Profiling events of timed operations (see {@link io.moescope.backend.profile.DeviceTimer}). */
+    final EventTimes times = new EventTimes();
     private final cl_context context;
     private final cl_command_queue queue;
     private final cl_mem none;
@@ -77,16 +81,17 @@ final class ClContext implements AutoCloseable {
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, found.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[]{device}, null, null, null);
-        this.queue = clCreateCommandQueue(context, device, 0, null);
+        // Profiling enabled always: events are asked for only while an operation is being timed.
+        this.queue = clCreateCommandQueue(context, device, CL_QUEUE_PROFILING_ENABLE, null);
         this.memory = new DeviceMemory(context, found.info().name(), ClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
                 ClDevices.deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE));
         this.none = clCreateBuffer(context, CL_MEM_READ_WRITE, 16, null, null);
         Kernels main = null;
         try {
             String red = "-D RED_WG=" + reductionSize;
-            main = new Kernels(context, device, queue, memory, flashTile.defines() + KernelSource.program(), red + this.gemm.defines(), none);
+            main = new Kernels(context, device, queue, memory, times, flashTile.defines() + KernelSource.program(), red + this.gemm.defines(), none);
             this.narrowKernels = this.narrowGemm == null ? null
-                    : new Kernels(context, device, queue, memory, KernelSource.gemm(), red + this.narrowGemm.defines(), none);
+                    : new Kernels(context, device, queue, memory, times, KernelSource.gemm(), red + this.narrowGemm.defines(), none);
             this.kernels = main;
         } catch (RuntimeException e) {
             if (main != null) main.close();
@@ -164,24 +169,40 @@ final class ClContext implements AutoCloseable {
     }
 
     void fill(cl_mem dst, float value, long count) {
-        if (count > 0) clEnqueueFillBuffer(queue, dst, Pointer.to(new float[]{value}), Sizeof.cl_float, 0, count * Sizeof.cl_float, 0, null, null);
+        if (count <= 0) return;
+        cl_event event = times.event();
+        clEnqueueFillBuffer(queue, dst, Pointer.to(new float[]{value}), Sizeof.cl_float, 0, count * Sizeof.cl_float, 0, null, event);
+        times.queued(event);
     }
 
     void fill(cl_mem dst, int value, long count) {
-        if (count > 0) clEnqueueFillBuffer(queue, dst, Pointer.to(new int[]{value}), Sizeof.cl_int, 0, count * Sizeof.cl_int, 0, null, null);
+        if (count <= 0) return;
+        cl_event event = times.event();
+        clEnqueueFillBuffer(queue, dst, Pointer.to(new int[]{value}), Sizeof.cl_int, 0, count * Sizeof.cl_int, 0, null, event);
+        times.queued(event);
     }
 
     void copy(cl_mem src, cl_mem dst, long bytes) {
-        if (bytes > 0) clEnqueueCopyBuffer(queue, src, dst, 0, 0, bytes, 0, null, null);
+        if (bytes <= 0) return;
+        cl_event event = times.event();
+        clEnqueueCopyBuffer(queue, src, dst, 0, 0, bytes, 0, null, event);
+        times.queued(event);
     }
 
     void finish() {
         clFinish(queue);
     }
 
+    /** Device nanoseconds per timed operation since the last call; waits for the queue. */
+    Map<String, Long> drainTimes() {
+        clFinish(queue);
+        return times.drain();
+    }
+
     @Override
     public void close() {
         clFinish(queue);
+        times.discard();
         memory.close();
         kernels.close();
         if (narrowKernels != null) narrowKernels.close();

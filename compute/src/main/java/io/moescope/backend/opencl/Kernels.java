@@ -10,13 +10,14 @@ import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
 /**
  * A kernel program, built once per context, and the one place its kernels are launched from (so
- * that event timing can be added here for profiling).
+ * that profiling events are asked for in one place).
  */
 final class Kernels implements AutoCloseable {
     /** Local memory of the given size, as a kernel argument. */
@@ -24,14 +25,16 @@ final class Kernels implements AutoCloseable {
 
     private final cl_command_queue queue;
     private final DeviceMemory memory;
+    private final EventTimes times;
     private final cl_program program;
     private final cl_mem none;   // stands in for absent optional buffers
     private final Map<String, cl_kernel> kernels = new HashMap<>();
 
-    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, String source, String options,
-            cl_mem none) {
+    Kernels(cl_context context, cl_device_id device, cl_command_queue queue, DeviceMemory memory, EventTimes times, String source,
+            String options, cl_mem none) {
         this.queue = queue;
         this.memory = memory;
+        this.times = times;
         this.none = none;
         this.program = clCreateProgramWithSource(context, 1, new String[]{source}, new long[]{source.length()}, null);
         try {
@@ -56,20 +59,22 @@ final class Kernels implements AutoCloseable {
         }
         cl_kernel k = kernel(name);
         for (int i = 0; i < args.length; i++) setArg(k, i, args[i]);
+        cl_event event = times.event();
         try {
-            clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+            clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, event);
         } catch (CLException e) {
             // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer:
             // once the cached buffers are given back, there may be room.
             if (!DeviceMemory.isOutOfMemory(e)) throw e;
             memory.trim();
             try {
-                clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+                clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, event);
             } catch (CLException again) {
                 if (DeviceMemory.isOutOfMemory(again)) throw memory.outOfMemory(0, again);
                 throw again;
             }
         }
+        times.queued(event);
     }
 
     private void setArg(cl_kernel k, int i, Object arg) {

@@ -11,8 +11,10 @@ import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
+import io.moescope.backend.profile.DeviceTimer;
 import io.moescope.tensor.FloatTensor;
 import java.util.List;
+import java.util.Map;
 import org.jocl.CLException;
 
 /**
@@ -20,7 +22,7 @@ import org.jocl.CLException;
  * in device buffers; operations only enqueue work on one in-order queue, so a forward pass runs
  * without the host waiting until something is downloaded.
  */
-public final class OpenClBackend implements Backend {
+public final class OpenClBackend implements Backend, DeviceTimer {
     private final ClContext cl;
     private final Gemm gemm;
     private final ExpertOps experts;
@@ -396,6 +398,16 @@ public final class OpenClBackend implements Backend {
     @Override
     public void synchronize() {
         cl.finish();
+    }
+
+    @Override
+    public void timeAs(String op) {
+        cl.times.timeAs(op);
+    }
+
+    @Override
+    public Map<String, Long> drainDeviceTimes() {
+        return cl.drainTimes();
     }
 
     /** Closing twice is harmless: a second clReleaseProgram would crash the JVM. */

@@ -1,9 +1,10 @@
 package io.moescope.backend.profile;
 
 /**
- * Where timings of operations go. {@link ProfilingBackend} feeds one from the host clock; a GPU
- * backend that can time its own kernels (OpenCL profiling events, CUDA events) may feed the same
- * recorder with device times instead, so that every backend's profile reads alike.
+ * Where timings of operations go. {@link ProfilingBackend} feeds one from the host clock, or, on a
+ * backend that times its own device work ({@link DeviceTimer}: OpenCL profiling events, CUDA
+ * events), with calls and bytes as they happen and device times once the device has run them, so
+ * that every backend's profile reads alike.
  */
 public interface OpRecorder {
 
@@ -15,6 +16,9 @@ public interface OpRecorder {
      * @param bytes bytes it read and wrote (inputs plus outputs)
      */
     void record(String op, long nanos, long bytes);
+
+    /** Device time of calls of op recorded before (with 0 nanos), known once the device has run them. */
+    void deviceTime(String op, long nanos);
 
     /** Bytes copied from the host to the device (uploads). */
     void uploaded(long bytes);

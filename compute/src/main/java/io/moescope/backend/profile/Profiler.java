@@ -20,6 +20,11 @@ public final class Profiler implements OpRecorder {
     }
 
     @Override
+    public synchronized void deviceTime(String op, long nanos) {
+        byOp.computeIfAbsent(op, k -> new long[3])[1] += nanos;
+    }
+
+    @Override
     public synchronized void uploaded(long bytes) {
         uploadBytes += bytes;
     }

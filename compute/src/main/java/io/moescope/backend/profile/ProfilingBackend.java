@@ -19,22 +19,33 @@ import java.util.function.Supplier;
  * moved: the sizes of its inputs and outputs at 4 bytes a value, with uploads and downloads
  * also counted apart. Results are those of the wrapped backend, unchanged.
  *
- * <p>GPU backends queue their work, so a bare clock would time the queuing, not the kernel: this
- * wrapper calls {@link Backend#synchronize()} before and after every operation. That gives each
- * operation its true time but costs a round trip per operation and stops host and device from
- * overlapping, so a profiled GPU run takes longer than an unprofiled one; compare the shares of
- * the operations, not the total, with unprofiled timings. On the CPU synchronize is free.
+ * <p>GPU backends queue their work, so a bare clock would time the queuing, not the kernel. A
+ * backend that times its own device work ({@link DeviceTimer}: the opencl and ptx backends, with
+ * profiling and CUDA events) is told which operation is queuing and reports device time per
+ * operation once the device has run it, read whenever the host waits anyway ({@link #synchronize},
+ * downloads) and every {@link #DRAIN_EVERY} operations; host and device stay overlapped, and an
+ * operation's time is that of its kernels and copies on the device. Other backends are timed by
+ * the host clock between {@link Backend#synchronize()} calls before and after the operation,
+ * which on the CPU are free. Uploads, downloads and reshapes, which the host waits for, are always
+ * timed by the host clock.
  *
  * <p>Time spent inside an operation by its own helpers (the java backend's experts run its linear
  * kernel) is counted to the operation that was called, once.
  */
 public final class ProfilingBackend implements Backend {
+    /** Timed operations after which pending device times are read even if the host never waited. */
+    static final int DRAIN_EVERY = 4096;
+
     private final Backend inner;
     private final OpRecorder recorder;
+    /** The inner backend's own device timing, or null to time by the host clock. */
+    private final DeviceTimer deviceTimer;
+    private int sinceDrain;
 
     public ProfilingBackend(Backend inner, OpRecorder recorder) {
         this.inner = inner;
         this.recorder = recorder;
+        this.deviceTimer = inner instanceof DeviceTimer t ? t : null;
     }
 
     /** The wrapped backend. */
@@ -45,7 +56,23 @@ public final class ProfilingBackend implements Backend {
     // ---- measuring ---------------------------------------------------------------------------
 
     private <R> R timed(String op, long inBytes, Supplier<R> call) {
+        if (deviceTimer == null) return hostTimed(op, inBytes, call);
+        R r;
+        deviceTimer.timeAs(op);
+        try {
+            r = call.get();
+        } finally {
+            deviceTimer.timeAs(null);
+        }
+        recorder.record(op, 0, inBytes + bytesOf(r));
+        if (++sinceDrain >= DRAIN_EVERY) drainDeviceTimes();
+        return r;
+    }
+
+    /** Timed by the host clock around the operation, with the device idle before and after. */
+    private <R> R hostTimed(String op, long inBytes, Supplier<R> call) {
         inner.synchronize();
+        drainDeviceTimes();
         long t0 = System.nanoTime();
         R r = call.get();
         inner.synchronize();
@@ -59,6 +86,13 @@ public final class ProfilingBackend implements Backend {
             call.run();
             return null;
         });
+    }
+
+    /** Hands the device times of operations the device has run since the last call to the recorder. */
+    private void drainDeviceTimes() {
+        if (deviceTimer == null) return;
+        sinceDrain = 0;
+        deviceTimer.drainDeviceTimes().forEach(recorder::deviceTime);
     }
 
     /** Bytes of whatever an operation returned: a tensor, tensors, attention or routing results. */
@@ -110,10 +144,12 @@ public final class ProfilingBackend implements Backend {
     @Override
     public void synchronize() {
         inner.synchronize();
+        drainDeviceTimes();
     }
 
     @Override
     public void close() {
+        drainDeviceTimes();
         inner.close();
     }
 
@@ -122,19 +158,19 @@ public final class ProfilingBackend implements Backend {
     @Override
     public Tensor upload(FloatTensor weight) {
         recorder.uploaded(weight.size() * 4);
-        return timed("upload", 0, () -> inner.upload(weight));
+        return hostTimed("upload", 0, () -> inner.upload(weight));
     }
 
     @Override
     public Tensor upload(float[] values, int... shape) {
         recorder.uploaded(4L * values.length);
-        return timed("upload", 0, () -> inner.upload(values, shape));
+        return hostTimed("upload", 0, () -> inner.upload(values, shape));
     }
 
     @Override
     public Tensor uploadInts(int[] values, int... shape) {
         recorder.uploaded(4L * values.length);
-        return timed("uploadInts", 0, () -> inner.uploadInts(values, shape));
+        return hostTimed("uploadInts", 0, () -> inner.uploadInts(values, shape));
     }
 
     @Override
@@ -145,19 +181,18 @@ public final class ProfilingBackend implements Backend {
     @Override
     public float[] download(Tensor t) {
         recorder.downloaded(bytes(t));
-        return timed("download", 0, () -> inner.download(t));
+        return hostTimed("download", 0, () -> inner.download(t));
     }
 
     @Override
     public int[] downloadInts(Tensor t) {
         recorder.downloaded(bytes(t));
-        return timed("downloadInts", 0, () -> inner.downloadInts(t));
+        return hostTimed("downloadInts", 0, () -> inner.downloadInts(t));
     }
 
-    /** A view: recorded for its calls, but it moves nothing. */
+    /** A view: recorded for its calls, but it moves nothing and queues no device work, so nothing waits for the device. */
     @Override
     public Tensor reshape(Tensor t, int... shape) {
-        inner.synchronize();
         long t0 = System.nanoTime();
         Tensor r = inner.reshape(t, shape);
         recorder.record("reshape", System.nanoTime() - t0, 0);

@@ -12,10 +12,12 @@ import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
+import io.moescope.backend.profile.DeviceTimer;
 import io.moescope.tensor.FloatTensor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * NVIDIA GPUs through the CUDA driver API and NVRTC, called with java.lang.foreign: no native code of
@@ -24,7 +26,7 @@ import java.util.List;
  * until a value is downloaded. Arithmetic is exact fp32 throughout (no TF32), following the java
  * backend step by step where it decides results (routing, softmax sums in double).
  */
-public final class PtxBackend implements Backend {
+public final class PtxBackend implements Backend, DeviceTimer {
     private final PtxRuntime rt;
     private final Gpu gpu;
     private final LinearOps linear;
@@ -106,6 +108,17 @@ public final class PtxBackend implements Backend {
     /** Starts or stops timing every kernel launch with CUDA events (a few microseconds a launch). */
     public void profileKernels(boolean on) {
         rt.profile.enable(on);
+    }
+
+    @Override
+    public void timeAs(String op) {
+        rt.profile.timeAs(op);
+    }
+
+    @Override
+    public Map<String, Long> drainDeviceTimes() {
+        rt.bind();
+        return rt.profile.drainByOperation();
     }
 
     /** Device milliseconds per kernel since the last call, slowest first, as text lines. */
