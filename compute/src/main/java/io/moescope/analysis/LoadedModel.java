@@ -3,6 +3,7 @@ package io.moescope.analysis;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Backends;
 import io.moescope.backend.CpuFallback;
+import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A model folder opened for analysis: the checkpoint (which must stay open, since float32 weights
@@ -42,9 +44,19 @@ public final class LoadedModel implements AutoCloseable {
      * @param allowed    false: throw the {@link DeviceOutOfMemoryException} instead of moving to the CPU
      * @param cpuThreads threads of the java backend moved to; 0 or less means all cores
      * @param notices    told {@link CpuFallback#notice} once on moving; called on the thread doing the work
+     * @param wrapCpu    applied to the java backend moved to, so that whatever wrapped the first backend
+     *                   (the workbench's profiler) keeps seeing the work after the move
      */
-    public record Fallback(boolean allowed, int cpuThreads, Consumer<String> notices) {
+    public record Fallback(boolean allowed, int cpuThreads, Consumer<String> notices, UnaryOperator<Backend> wrapCpu) {
         public static final Fallback QUIET = new Fallback(true, 0, n -> { });
+
+        public Fallback(boolean allowed, int cpuThreads, Consumer<String> notices) {
+            this(allowed, cpuThreads, notices, UnaryOperator.identity());
+        }
+
+        private Backend openCpu() {
+            return wrapCpu.apply(Backends.open("java", cpuThreads));
+        }
     }
 
     private LoadedModel(Path dir, Checkpoint checkpoint, Backend backend, MoeModel model, Tokenizer tokenizer, Fallback fallback) {
@@ -89,7 +101,7 @@ public final class LoadedModel implements AutoCloseable {
                 if (!fallback.allowed() || isCpu(on)) throw e;
                 on.close();
                 CpuFallback.releaseDevice();
-                on = Backends.open("java", fallback.cpuThreads());
+                on = fallback.openCpu();
                 fallback.notices().accept(CpuFallback.notice(e));
                 model = ModelLoader.load(ckpt, on);
             }
@@ -123,6 +135,11 @@ public final class LoadedModel implements AutoCloseable {
     /** The backend in use now: after a fallback, java whatever was asked. */
     public String backendName() {
         return backend.name();
+    }
+
+    /** The device of the backend in use now; asks the backend, so call it off the FX thread. */
+    public DeviceInfo device() {
+        return backend.device();
     }
 
     public Optional<Tokenizer> tokenizer() {
@@ -205,7 +222,7 @@ public final class LoadedModel implements AutoCloseable {
 
     private void moveToCpu(DeviceOutOfMemoryException why) {
         Backend gpu = backend;
-        Backend cpu = Backends.open("java", fallback.cpuThreads());
+        Backend cpu = fallback.openCpu();
         model = null;
         gpu.close();
         CpuFallback.releaseDevice();
