@@ -35,6 +35,7 @@ import javafx.util.Duration;
  * Runs model loading and analyses off the FX thread, one at a time on a single compute thread, and
  * publishes results into the {@link WorkbenchState}. A new request cancels the previous one: its
  * result, should it still arrive, is dropped. Prompt edits are debounced so typing stays fluid.
+ * Every analysis is profiled on the compute thread and its profile published with it.
  */
 public final class AnalysisController implements AutoCloseable {
     private static final Duration DEBOUNCE = Duration.millis(300);
@@ -43,7 +44,8 @@ public final class AnalysisController implements AutoCloseable {
     private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> BackgroundPriority.thread(r, "moescope-compute"));
     private final PauseTransition debounce = new PauseTransition(DEBOUNCE);
     private final ObjectProperty<Task<?>> running = new SimpleObjectProperty<>(this, "running");
-    private Task<Analysis> analysisTask;
+    private final AnalysisProfiler profiler = new AnalysisProfiler();
+    private Task<AnalysisProfiler.Profiled> analysisTask;
     /** The last task's failure, for the headless screenshot, which must not save a picture of an error. */
     private final ObjectProperty<Throwable> failure = new SimpleObjectProperty<>(this, "failure");
 
@@ -76,12 +78,13 @@ public final class AnalysisController implements AutoCloseable {
                 updateMessage("loading " + dir.getFileName() + " on " + backend + " …");
                 updateProgress(-1, 1);
                 // A full GPU moves the model to the CPU; the user hears of it, and the status bar shows it.
-                return LoadedModel.open(dir, Backends.open(backend, computeThreads()), fallback());
+                return LoadedModel.open(dir, profiler.wrap(Backends.open(backend, computeThreads())), fallback());
             }
         };
         submit(task, "Model not opened", loaded -> {
             LoadedModel old = state.model.get();
             state.analysis.set(null);
+            state.profile.set(null);
             state.batch.set(null);
             state.comparison.set(null);
             state.sweep.set(null);
@@ -97,7 +100,7 @@ public final class AnalysisController implements AutoCloseable {
 
     private LoadedModel.Fallback fallback() {
         return new LoadedModel.Fallback(true, computeThreads(),
-                notice -> Platform.runLater(() -> state.notices.add(Notice.warning("Running on the CPU", notice))));
+                notice -> Platform.runLater(() -> state.notices.add(Notice.warning("Running on the CPU", notice))), profiler::wrap);
     }
 
     /**
@@ -116,27 +119,29 @@ public final class AnalysisController implements AutoCloseable {
         String text = state.prompt.get();
         if (m == null || text == null || text.isEmpty()) return;
         if (analysisTask != null) analysisTask.cancel();
-        Task<Analysis> task = new Task<>() {
+        Task<AnalysisProfiler.Profiled> task = new Task<>() {
             @Override
-            protected Analysis call() {
+            protected AnalysisProfiler.Profiled call() {
                 updateMessage("analysing …");
                 updateProgress(-1, 1);
                 Prompt p = m.encode(text);
                 if (isCancelled()) throw new CancellationException();
                 // The prompt-length limit and the memory estimate are checked there, before the pass,
                 // as for the command line; a refusal leaves the previous analysis on screen.
-                Analysis a = m.analyse(p);
+                AnalysisProfiler.Profiled r = profiler.analyse(m, () -> m.analyse(p));
                 if (p.note() != null) updateMessage(p.note());
-                return a;
+                return r;
             }
         };
         analysisTask = task;
-        submit(task, "Analysis refused or failed", a -> {
+        submit(task, "Analysis refused or failed", r -> {
             if (task != analysisTask || state.model.get() != m) return;   // superseded
+            Analysis a = r.analysis();
             state.activeBackend.set(m.backendName());
             state.selection.clamp(a.tokenCount(), a.layers(), a.config().numExperts());
             state.gradients.set(null);
             state.comparison.set(null);   // it compared another prompt
+            state.profile.set(r.profile());
             state.analysis.set(a);
             String note = task.getMessage() != null && task.getMessage().startsWith("no tokenizer") ? " · " + task.getMessage() : "";
             state.message.set(String.format(Locale.ROOT, "analysed %d tokens in %.1f ms", a.tokenCount(), a.totalNanos() / 1e6) + note);

@@ -21,6 +21,8 @@ public final class WorkbenchState {
     public final ObjectProperty<Path> modelDir = new SimpleObjectProperty<>(this, "modelDir");
     public final ObjectProperty<LoadedModel> model = new SimpleObjectProperty<>(this, "model");
     public final ObjectProperty<Analysis> analysis = new SimpleObjectProperty<>(this, "analysis");
+    /** What the current analysis cost per operation; set with it, null until one has run. */
+    public final ObjectProperty<RunProfile> profile = new SimpleObjectProperty<>(this, "profile");
     public final ObjectProperty<BatchAnalysis> batch = new SimpleObjectProperty<>(this, "batch");
     /** Gradient flow of the current analysis' prompt; null until the gradient view asks for it. */
     public final ObjectProperty<GradientFlowReport> gradients = new SimpleObjectProperty<>(this, "gradients");

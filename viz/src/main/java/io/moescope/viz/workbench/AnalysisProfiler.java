@@ -1,0 +1,34 @@
+package io.moescope.viz.workbench;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.backend.Backend;
+import io.moescope.backend.profile.Profiler;
+import io.moescope.backend.profile.ProfilingBackend;
+import java.util.function.Supplier;
+
+/**
+ * Profiles the workbench's analyses. Every backend the workbench opens, and the CPU backend a full
+ * GPU moves to, reports into one profiler, which is reset right before an analysis and read right
+ * after it. Both happen on the compute thread, which runs one task at a time, so a profile holds
+ * one analysis and nothing else (not the model's upload, not a comparison or a backward pass).
+ */
+final class AnalysisProfiler {
+    private final Profiler profiler = new Profiler();
+
+    /** The backend as the workbench uses it; on the java backend the wrapper's waits cost nothing. */
+    Backend wrap(Backend b) {
+        return new ProfilingBackend(b, profiler);
+    }
+
+    /** An analysis with what it cost. */
+    record Profiled(Analysis analysis, RunProfile profile) {}
+
+    /** Runs the analysis on the calling thread (the compute thread, never the FX thread). */
+    Profiled analyse(LoadedModel m, Supplier<Analysis> analysis) {
+        profiler.reset();
+        Analysis a = analysis.get();
+        // read after the run: a GPU that filled up has moved the model to the CPU meanwhile
+        return new Profiled(a, new RunProfile(m.backendName(), m.device().name(), a.tokenCount(), profiler.snapshot()));
+    }
+}

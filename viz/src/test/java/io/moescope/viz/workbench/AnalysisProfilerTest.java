@@ -1,0 +1,44 @@
+package io.moescope.viz.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moescope.analysis.LoadedModel;
+import io.moescope.backend.Backends;
+import io.moescope.backend.profile.OpStats;
+import io.moescope.backend.profile.Profile;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The workbench's profiles, without a window: one analysis each, nothing of the loading or the one before. */
+class AnalysisProfilerTest {
+    private static final Path MODEL = Path.of("..", "sample-models", "kjv-deepseek-v3").toAbsolutePath().normalize();
+
+    /** What does not depend on the clock. */
+    private static List<String> counts(Profile p) {
+        return p.ops().stream().map(s -> s.op() + " " + s.calls() + " " + s.bytes()).sorted().toList();
+    }
+
+    @Test
+    void eachProfileHoldsOneAnalysis() {
+        AnalysisProfiler profiler = new AnalysisProfiler();
+        try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(Backends.open("java", 1)))) {
+            AnalysisProfiler.Profiled first = profiler.analyse(m, () -> m.analyse("In the beginning"));
+            RunProfile p = first.profile();
+            assertEquals("java", p.backend());
+            assertEquals(m.device().name(), p.device());
+            assertEquals(first.analysis().tokenCount(), p.tokens());
+            OpStats linear = p.profile().op("linear");
+            assertNotNull(linear, p.profile().table());
+            assertTrue(linear.calls() > 0 && linear.bytes() > 0, p.profile().table());
+            // the weights (megabytes) were uploaded while loading, before the analysis
+            assertTrue(p.profile().uploadBytes() < 10_000, p.profile().table());
+
+            // the same prompt again: the same operations and bytes, not twice as many
+            RunProfile again = profiler.analyse(m, () -> m.analyse("In the beginning")).profile();
+            assertEquals(counts(p.profile()), counts(again.profile()));
+        }
+    }
+}
