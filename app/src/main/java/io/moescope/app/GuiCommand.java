@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "  moescope gui --model DIR --text \"In the beginning\"",
                 "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
 final class GuiCommand implements Callable<Integer> {
-    static final List<String> VIEWS = List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep");
+    static final List<String> VIEWS = List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep", "profile");
 
     @Option(names = "--model", paramLabel = "DIR", description = "HF model folder to load.")
     Path model;
@@ -29,7 +29,7 @@ final class GuiCommand implements Callable<Integer> {
     @Option(names = "--text", paramLabel = "TEXT", description = "Prompt to analyse (default: a demo sentence).")
     String text;
 
-    @Option(names = "--view", paramLabel = "VIEW", description = "Tab to show: attention, load, routing, gradients, model, training, compare or sweep "
+    @Option(names = "--view", paramLabel = "VIEW", description = "Tab to show: attention, load, routing, gradients, model, training, compare, sweep or profile "
             + "(with --screenshot, compare runs k=1 against the model and sweep runs k over the prompt first).")
     String view;
 

@@ -11,6 +11,7 @@ import io.moescope.viz.view.AttentionView;
 import io.moescope.viz.view.ExpertLoadView;
 import io.moescope.viz.view.GradientView;
 import io.moescope.viz.view.ModelView;
+import io.moescope.viz.view.ProfileView;
 import io.moescope.viz.view.RoutingView;
 import io.moescope.viz.view.TrainingView;
 import io.moescope.viz.widget.ChartPane;
@@ -86,6 +87,7 @@ public final class WorkbenchWindow {
         sweepView = new SweepView(state, controller::sweep);
         views.add(compareView);
         views.add(sweepView);
+        views.add(new ProfileView(state));
         for (AnalysisView v : views) {
             Tab t = new Tab(v.title(), v.node());
             t.setId("tab-" + v.id());
@@ -137,14 +139,14 @@ public final class WorkbenchWindow {
         return List.copyOf(views);
     }
 
-    /** The view with that id (attention, load, routing, gradients, model). */
+    /** The view with that id (one of {@link #ids()}). */
     public AnalysisView view(String id) {
         for (AnalysisView v : views) if (v.id().equals(id)) return v;
         throw new IllegalArgumentException("no view '" + id + "' (choose one of " + String.join(", ", ids()) + ")");
     }
 
     public static List<String> ids() {
-        return List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep");
+        return List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep", "profile");
     }
 
     public void showView(String id) {

@@ -1,0 +1,33 @@
+package io.moescope.viz.view;
+
+import io.moescope.backend.profile.OpStats;
+import io.moescope.backend.profile.Profile;
+import io.moescope.viz.workbench.RunProfile;
+import java.util.Locale;
+
+/** How a profile's numbers read in the Profile view, as in the command line's --profile table. */
+final class ProfileText {
+    private ProfileText() {}
+
+    /** Milliseconds or megabytes: three decimals below 100, one from there. */
+    static String number(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.1f" : "%.3f", v);
+    }
+
+    static String percent(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    /** The line over the table: where it ran, the totals, and what crossed between host and device. */
+    static String summary(RunProfile r) {
+        Profile p = r.profile();
+        long calls = p.ops().stream().mapToLong(OpStats::calls).sum();
+        long bytes = p.ops().stream().mapToLong(OpStats::bytes).sum();
+        String s = String.format(Locale.ROOT, "%s on %s · %d tokens · %s ms in %d calls of %d operations · %s MB moved"
+                        + " · uploaded %s MB, downloaded %s MB", r.backend(), r.device(), r.tokens(), number(p.totalMs()), calls,
+                p.ops().size(), number(bytes / 1e6), number(p.uploadBytes() / 1e6), number(p.downloadBytes() / 1e6));
+        // the profiler synchronizes around every operation, which only the CPU does for free
+        return "java".equals(r.backend()) ? s : s + " · the device finished each operation before the next began,"
+                + " so the total is longer than unprofiled; the shares hold";
+    }
+}
