@@ -2,6 +2,7 @@ package io.moescope.viz.view;
 
 import io.moescope.viz.chart.ChartStyle;
 import io.moescope.viz.widget.ChartPane;
+import java.util.List;
 import org.jfree.chart.JFreeChart;
 
 /** Chart panes for the views: charts drawn off the FX thread, at the presenter-mode font size. */
@@ -27,5 +28,10 @@ final class Charts {
 
     static boolean hasChart(ChartPane pane) {
         return pane.getChart() != null;
+    }
+
+    /** The pane's chart under that name, for SVG export; none while the pane is empty. */
+    static List<AnalysisView.NamedChart> named(String name, ChartPane pane) {
+        return hasChart(pane) ? List.of(new AnalysisView.NamedChart(name, pane.getChart())) : List.of();
     }
 }

@@ -141,7 +141,7 @@ public final class ExpertLoadView extends LazyView {
 
     @Override
     public List<NamedChart> charts() {
-        return !Charts.hasChart(bars) ? List.of() : List.of(new NamedChart("expert-load", bars.getChart()));
+        return Charts.named("expert-load", bars);
     }
 
     @Override

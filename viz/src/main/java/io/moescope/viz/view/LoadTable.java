@@ -5,9 +5,6 @@ import io.moescope.analysis.ExpertLoad;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
-import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 
 /** One row of balance figures per MoE layer. */
@@ -17,21 +14,14 @@ final class LoadTable {
     private final TableView<Row> table = new TableView<>();
 
     LoadTable() {
-        table.getColumns().add(column("MoE layer", Row::layer));
-        table.getColumns().add(column("coeff. of variation", Row::cv));
-        table.getColumns().add(column("max / mean", Row::maxMean));
-        table.getColumns().add(column("aux loss", Row::aux));
-        table.getColumns().add(column("dropped", Row::dropped));
-        table.getColumns().add(column("busiest expert", Row::busiest));
+        table.getColumns().add(TextColumns.unsortable("MoE layer", Row::layer));
+        table.getColumns().add(TextColumns.unsortable("coeff. of variation", Row::cv));
+        table.getColumns().add(TextColumns.unsortable("max / mean", Row::maxMean));
+        table.getColumns().add(TextColumns.unsortable("aux loss", Row::aux));
+        table.getColumns().add(TextColumns.unsortable("dropped", Row::dropped));
+        table.getColumns().add(TextColumns.unsortable("busiest expert", Row::busiest));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setId("load-table");
-    }
-
-    private static TableColumn<Row, String> column(String title, Function<Row, String> value) {
-        TableColumn<Row, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(f -> new ReadOnlyStringWrapper(value.apply(f.getValue())));
-        c.setSortable(false);
-        return c;
     }
 
     TableView<Row> node() {

@@ -126,7 +126,7 @@ public final class ModelView extends LazyView {
 
     @Override
     public List<NamedChart> charts() {
-        return !Charts.hasChart(histogram) ? List.of() : List.of(new NamedChart("tensor-histogram", histogram.getChart()));
+        return Charts.named("tensor-histogram", histogram);
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class ProfileView extends LazyView {
         main.setDividerPositions(0.5);
         root.setTop(summary);
         root.setCenter(main);
-        state.profile.addListener((o, a, b) -> whenShown(this::refresh));
+        state.profile.addListener((o, a, b) -> whenShown(this::refreshAll));
     }
 
     @Override
@@ -60,21 +60,17 @@ public final class ProfileView extends LazyView {
 
     @Override
     public List<NamedChart> charts() {
-        return !Charts.hasChart(bars) ? List.of() : List.of(new NamedChart("profile", bars.getChart()));
+        return Charts.named("profile", bars);
     }
 
     @Override
     public void setPresenter(boolean on) {
         presenter = on;
-        whenShown(this::refresh);
+        whenShown(this::refreshAll);
     }
 
     @Override
     protected void refreshAll() {
-        refresh();
-    }
-
-    private void refresh() {
         RunProfile p = state.profile.get();
         if (p == null) {
             summary.setText("");
