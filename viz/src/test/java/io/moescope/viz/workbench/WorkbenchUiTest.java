@@ -2,11 +2,13 @@ package io.moescope.viz.workbench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moescope.analysis.Analysis;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.session.Session;
 import io.moescope.viz.session.SessionFiles;
@@ -15,6 +17,8 @@ import io.moescope.viz.view.AttentionView;
 import io.moescope.viz.view.ExpertLoadView;
 import io.moescope.viz.view.GradientView;
 import io.moescope.viz.view.ModelView;
+import io.moescope.viz.view.ProfileRow;
+import io.moescope.viz.view.ProfileView;
 import io.moescope.viz.view.RoutingView;
 import io.moescope.viz.widget.ChipFlow;
 import java.awt.image.BufferedImage;
@@ -23,9 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import javafx.geometry.Bounds;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
@@ -51,7 +59,8 @@ import org.testfx.util.WaitForAsyncUtils;
 /**
  * The real window on the Mixtral conformance model, driven by TestFX under Xvfb (.ci/run): every
  * view shows data (checked through what hovering says), two prompts give different pixels,
- * selection is linked, and every export is a valid file. Skipped without a display.
+ * selection is linked, every export is a valid file, and the profile follows the analyses. Skipped
+ * without a display.
  */
 @EnabledIfEnvironmentVariable(named = "DISPLAY", matches = ".+")
 @ExtendWith(ApplicationExtension.class)
@@ -400,5 +409,52 @@ class WorkbenchUiTest {
         show("load");
         assertTrue(fx(load::summaryText).contains("of " + PROMPT_B.length() * 2 * 2 + " assignments"),
                 "shown, it catches up with the latest analysis: " + fx(load::summaryText));
+    }
+
+    @Test
+    @Order(13)
+    void profileViewShowsTheForwardPassOfEachAnalysis(@TempDir Path dir) throws Exception {
+        awaitAnalysis();
+        show("profile");
+        ProfileView v = (ProfileView) fx(() -> window.view("profile"));
+        Analysis first = fx(() -> window.state().analysis.get());
+        List<ProfileRow> rows = fx(v::rows);
+
+        Map<String, ProfileRow> ops = byOp(rows);
+        for (String op : List.of("embedding", "rmsNorm", "linear", "attention", "route", "experts")) {
+            assertTrue(ops.containsKey(op), op + " missing from " + ops.keySet());
+        }
+        assertTrue(rows.stream().allMatch(r -> r.calls() > 0), rows::toString);
+        assertEquals(100.0, rows.stream().mapToDouble(ProfileRow::percent).sum(), 0.01, rows::toString);
+        assertEquals(rows.stream().sorted(Comparator.comparingDouble(ProfileRow::totalMs).reversed()).toList(), rows, "slowest first");
+        // it came with this analysis: its tokens, on the backend the status bar names
+        assertTrue(fx(v::summaryText).startsWith("java on "), fx(v::summaryText));
+        assertTrue(fx(v::summaryText).contains(" · " + first.tokenCount() + " tokens · "), fx(v::summaryText));
+        assertEquals(rows.size(), fx(() -> v.charts().get(0).chart().getCategoryPlot().getDataset().getColumnCount()), "a bar per operation");
+        List<Path> svgs = fx(() -> window.actions().exportSvg(v, dir));
+        assertEquals(List.of(dir.resolve("profile.svg")), svgs);
+        assertNotEquals(0, DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svgs.get(0).toFile())
+                .getElementsByTagName("text").getLength(), "the SVG has the operations' names");
+
+        // Times vary from run to run; calls and bytes do not. A longer prompt runs the same layers on
+        // more tokens: as many calls, more bytes through each.
+        fx(() -> {
+            window.state().prompt.set(window.state().prompt.get() + " And God said, Let there be light.");
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle() && window.state().analysis.get() != first));
+        WaitForAsyncUtils.waitForFxEvents();
+        Analysis second = fx(() -> window.state().analysis.get());
+        assertTrue(second.tokenCount() > first.tokenCount());
+        Map<String, ProfileRow> after = byOp(fx(v::rows));
+        for (String op : List.of("linear", "attention", "experts", "rmsNorm")) {
+            assertEquals(ops.get(op).calls(), after.get(op).calls(), op);
+            assertTrue(after.get(op).bytes() > ops.get(op).bytes(), op + ": " + ops.get(op) + " then " + after.get(op));
+        }
+        assertTrue(fx(v::summaryText).contains(" · " + second.tokenCount() + " tokens · "), fx(v::summaryText));
+    }
+
+    private static Map<String, ProfileRow> byOp(List<ProfileRow> rows) {
+        return rows.stream().collect(Collectors.toMap(ProfileRow::op, Function.identity()));
     }
 }
