@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The workbench's profiles, without a window: one analysis each, nothing of the loading or the one before. */
+/** The workbench's profiles on the sample model, without a window: one analysis each, nothing of the loading or the one before. */
 class AnalysisProfilerTest {
     private static final Path MODEL = Path.of("..", "sample-models", "kjv-deepseek-v3").toAbsolutePath().normalize();
 
@@ -39,6 +39,11 @@ class AnalysisProfilerTest {
             // the same prompt again: the same operations and bytes, not twice as many
             RunProfile again = profiler.analyse(m, () -> m.analyse("In the beginning")).profile();
             assertEquals(counts(p.profile()), counts(again.profile()));
+
+            // a longer prompt: the same layers, more bytes through them
+            RunProfile longer = profiler.analyse(m, () -> m.analyse("In the beginning God created the heaven and the earth.")).profile();
+            assertEquals(linear.calls(), longer.profile().op("linear").calls());
+            assertTrue(longer.profile().op("linear").bytes() > linear.bytes(), longer.profile().table());
         }
     }
 }
