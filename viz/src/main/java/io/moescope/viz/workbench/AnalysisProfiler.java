@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 final class AnalysisProfiler {
     private final Profiler profiler = new Profiler();
 
-    /** The backend as the workbench uses it; on the java backend the wrapper's waits cost nothing. */
+    /** The backend as the workbench uses it; on the java backend the profiler's clock reads are all it adds. */
     Backend wrap(Backend b) {
         return new ProfilingBackend(b, profiler);
     }
@@ -26,8 +26,13 @@ final class AnalysisProfiler {
 
     /** Runs the analysis on the calling thread (the compute thread, never the FX thread). */
     Profiled analyse(LoadedModel m, Supplier<Analysis> analysis) {
+        // A GPU backend reports its device times when the host waits for it: waiting before the reset
+        // lands earlier work's times before it, waiting after the run brings in all of this one's.
+        // Free on the CPU, and the device is idle between tasks anyway.
+        m.model().backend().synchronize();
         profiler.reset();
         Analysis a = analysis.get();
+        m.model().backend().synchronize();
         // read after the run: a GPU that filled up has moved the model to the CPU meanwhile
         return new Profiled(a, new RunProfile(m.backendName(), m.device().name(), a.tokenCount(), profiler.snapshot()));
     }

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.analysis.LoadedModel;
+import io.moescope.backend.Backend;
+import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Backends;
 import io.moescope.backend.profile.OpStats;
 import io.moescope.backend.profile.Profile;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The workbench's profiles on the sample model, without a window: one analysis each, nothing of the loading or the one before. */
@@ -44,6 +47,32 @@ class AnalysisProfilerTest {
             RunProfile longer = profiler.analyse(m, () -> m.analyse("In the beginning God created the heaven and the earth.")).profile();
             assertEquals(linear.calls(), longer.profile().op("linear").calls());
             assertTrue(longer.profile().op("linear").bytes() > linear.bytes(), longer.profile().table());
+        }
+    }
+
+    /** On a GPU backend (PoCL here) the same operations and bytes, with the device times its events report. */
+    @Test
+    void onOpenClTheSameCallsAndBytesWithDeviceTimes() {
+        Backend opencl;
+        try {
+            opencl = Backends.open("opencl", 0);
+        } catch (BackendUnavailableException e) {
+            Assumptions.abort("no OpenCL here: " + e.getMessage());
+            return;
+        }
+        AnalysisProfiler profiler = new AnalysisProfiler();
+        Profile onJava, onOpenCl;
+        try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(Backends.open("java", 1)))) {
+            onJava = profiler.analyse(m, () -> m.analyse("In the beginning")).profile().profile();
+        }
+        try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(opencl))) {
+            RunProfile p = profiler.analyse(m, () -> m.analyse("In the beginning")).profile();
+            assertEquals("opencl", p.backend());
+            onOpenCl = p.profile();
+        }
+        assertEquals(counts(onJava), counts(onOpenCl));
+        for (String op : List.of("linear", "attention", "experts")) {
+            assertTrue(onOpenCl.op(op).totalNanos() > 0, op + " has its device time: " + onOpenCl.table());
         }
     }
 }
