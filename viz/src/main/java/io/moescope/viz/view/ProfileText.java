@@ -23,11 +23,8 @@ final class ProfileText {
         Profile p = r.profile();
         long calls = p.ops().stream().mapToLong(OpStats::calls).sum();
         long bytes = p.ops().stream().mapToLong(OpStats::bytes).sum();
-        String s = String.format(Locale.ROOT, "%s on %s · %d tokens · %s ms in %d calls of %d operations · %s MB moved"
+        return String.format(Locale.ROOT, "%s on %s · %d tokens · %s ms in %d calls of %d operations · %s MB moved"
                         + " · uploaded %s MB, downloaded %s MB", r.backend(), r.device(), r.tokens(), number(p.totalMs()), calls,
                 p.ops().size(), number(bytes / 1e6), number(p.uploadBytes() / 1e6), number(p.downloadBytes() / 1e6));
-        // the profiler synchronizes around every operation, which only the CPU does for free
-        return "java".equals(r.backend()) ? s : s + " · the device finished each operation before the next began,"
-                + " so the total is longer than unprofiled; the shares hold";
     }
 }
