@@ -122,6 +122,7 @@ final class CompareCommand implements Callable<Integer> {
             if (json) o.println(LabJson.pretty(LabJson.comparison(c)));
             o.println("wrote " + out);
             o.flush();
+            compute.printProfile(err);
             return 0;
         } catch (CancellationException e) {
             err.println();

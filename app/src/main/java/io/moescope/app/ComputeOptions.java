@@ -55,7 +55,7 @@ final class ComputeOptions {
     /** Opens a model for analysis on the backend asked for, moving to the CPU as {@link #run} does. */
     LoadedModel openModel(java.nio.file.Path dir, PrintWriter err) {
         try {
-            return LoadedModel.open(dir, open(), new LoadedModel.Fallback(!noFallback, threads(), warnings(err)));
+            return LoadedModel.open(dir, open(), new LoadedModel.Fallback(!noFallback, threads(), warnings(err), this::profiled));
         } catch (DeviceOutOfMemoryException e) {
             throw noFallback(e);
         }

@@ -56,6 +56,7 @@ final class ReportCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();
+        compute.printProfile(spec.commandLine().getErr());
         return 0;
     }
 }

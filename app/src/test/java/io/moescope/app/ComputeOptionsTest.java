@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** --backend, --threads and --profile, through inspect (the first command that computes). */
+/** --backend, --threads and --profile, through inspect (the first command that computes), report and compare. */
 class ComputeOptionsTest {
 
     @Test
@@ -29,5 +29,21 @@ class ComputeOptionsTest {
             CliTest.assertOneLineFailure(ptx, 2);
             assertTrue(ptx.err().contains("install"), ptx::toString);
         }
+    }
+
+    @Test
+    void reportAndComparePrintTheProfileToo(@TempDir Path dir) {
+        String model = Conformance.dir().resolve("deepseekv3-a").toString();
+        Cli report = Cli.run("report", "--model", model, "--text", "5, 17, 42", "--out", dir.resolve("r.html").toString(),
+                "--backend", "java", "--profile");
+        assertEquals(0, report.exitCode(), report::toString);
+        assertTrue(report.err().startsWith("operation"), report::toString);
+        assertTrue(report.err().contains("\nexperts "), report::toString);
+
+        Cli compare = Cli.run("compare", "--model", model, "--text", "5, 17, 42", "--k", "1", "--out", dir.resolve("c.html").toString(),
+                "--backend", "java", "--profile");
+        assertEquals(0, compare.exitCode(), compare::toString);
+        assertTrue(compare.err().contains("\noperation "), compare::toString);
+        assertTrue(compare.err().contains("\nattention "), compare::toString);
     }
 }

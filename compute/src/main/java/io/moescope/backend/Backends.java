@@ -135,15 +135,24 @@ public final class Backends {
 
     /** The processor's marketing name where the OS tells it (Linux), else the architecture: "CPU AMD EPYC". */
     public static String cpuModel() {
-        Path info = Path.of("/proc/cpuinfo");
-        if (Files.isReadable(info)) {
-            try (Stream<String> lines = Files.lines(info)) {
-                var model = lines.filter(l -> l.startsWith("model name")).findFirst();
-                if (model.isPresent()) return "CPU " + model.get().substring(model.get().indexOf(':') + 1).strip();
-            } catch (IOException | RuntimeException e) {
-                // fall through to the architecture: a name is a nicety, not worth failing for
+        return CpuModel.NAME;
+    }
+
+    /** Read once: /proc/cpuinfo does not change while we run, and the java backend's device() asks often. */
+    private static final class CpuModel {
+        static final String NAME = read();
+
+        private static String read() {
+            Path info = Path.of("/proc/cpuinfo");
+            if (Files.isReadable(info)) {
+                try (Stream<String> lines = Files.lines(info)) {
+                    var model = lines.filter(l -> l.startsWith("model name")).findFirst();
+                    if (model.isPresent()) return "CPU " + model.get().substring(model.get().indexOf(':') + 1).strip();
+                } catch (IOException | RuntimeException e) {
+                    // fall through to the architecture: a name is a nicety, not worth failing for
+                }
             }
+            return "CPU (" + System.getProperty("os.arch") + ")";
         }
-        return "CPU (" + System.getProperty("os.arch") + ")";
     }
 }
