@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.Tensor;
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,12 +44,30 @@ class OpenClDevicesTest {
         assertTrue(e.getMessage().contains("no OpenCL device " + n), e.getMessage());
     }
 
+    /**
+     * Where the probe's classes were loaded from (test classes, main classes, JOCL), not
+     * java.class.path: under the JUnit console launcher, as the GPU machine runs the tests, that
+     * names the launcher's jar alone and the child JVM could not find the probe.
+     */
+    private static String probeClassPath() {
+        return Stream.of(NoPlatformProbe.class, OpenClBackend.class, org.jocl.CL.class)
+                .map(c -> {
+                    try {
+                        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+                    } catch (URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .distinct()
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
     /** ocl-icd reads its platform list from OCL_ICD_VENDORS when set: an empty folder means no platform. */
     @Test
     void withoutAPlatformSaysWhatToInstall(@TempDir Path empty) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), NoPlatformProbe.class.getName());
+                probeClassPath(), NoPlatformProbe.class.getName());
         pb.environment().put("OCL_ICD_VENDORS", empty.toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
