@@ -2,10 +2,10 @@ package io.moescope.app;
 
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.viz.Workbench;
+import io.moescope.viz.workbench.WorkbenchWindow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -21,7 +21,6 @@ import picocli.CommandLine.Option;
                 "  moescope gui --model DIR --text \"In the beginning\"",
                 "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
 final class GuiCommand implements Callable<Integer> {
-    static final List<String> VIEWS = List.of("attention", "load", "routing", "gradients", "model", "training", "compare", "sweep", "profile");
 
     @Option(names = "--model", paramLabel = "DIR", description = "HF model folder to load.")
     Path model;
@@ -43,8 +42,8 @@ final class GuiCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path dir = model != null ? ModelFolder.require(model) : session != null ? null : defaultModel().orElse(null);
-        if (view != null && !VIEWS.contains(view)) {
-            throw new IllegalArgumentException("--view must be one of " + String.join(", ", VIEWS) + ", got '" + view + "'");
+        if (view != null && !WorkbenchWindow.ids().contains(view)) {
+            throw new IllegalArgumentException("--view must be one of " + String.join(", ", WorkbenchWindow.ids()) + ", got '" + view + "'");
         }
         if (session != null && !Files.isRegularFile(session)) throw new CheckpointException(session, "session file does not exist");
         if (screenshot != null) ModelFolder.requireOutputFolder(screenshot);
