@@ -147,6 +147,11 @@ public final class ProfilingBackend implements Backend {
         drainDeviceTimes();
     }
 
+    /**
+     * Reads the last device times, then closes the wrapped backend too: unlike a
+     * {@link io.moescope.backend.ForwardingBackend}, which borrows its backend, the profiler is
+     * opened together with what it wraps (--profile, the workbench) and stands in for it.
+     */
     @Override
     public void close() {
         drainDeviceTimes();
