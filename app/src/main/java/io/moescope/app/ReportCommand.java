@@ -2,8 +2,12 @@ package io.moescope.app;
 
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.LoadedModel;
+import io.moescope.backend.profile.Profiler;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.viz.export.ProfileReport;
+import io.moescope.viz.export.ReportBuilder;
 import io.moescope.viz.export.Reports;
+import io.moescope.viz.workbench.RunProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -44,13 +48,24 @@ final class ReportCommand implements Callable<Integer> {
         // Charts and figures are drawn with AWT into images; no window system is involved.
         System.setProperty("java.awt.headless", "true");
         try (LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {
+            Profiler profiler = compute.profiler();
+            if (profiler != null) {
+                // the report's profile is the analysis's alone, as the workbench's is: not the model's upload
+                m.model().backend().synchronize();
+                profiler.reset();
+            }
             Analysis a;
             try {
                 a = m.analyse(text);
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(model, e.getMessage());
             }
-            Reports.write(a, model, m.backendName(), out);
+            RunProfile run = null;
+            if (profiler != null) {
+                m.model().backend().synchronize();
+                run = new RunProfile(m.backendName(), m.device().name(), a.tokenCount(), profiler.snapshot());
+            }
+            Reports.write(ProfileReport.with(ReportBuilder.build(a, model, m.backendName()), run), out);
         } catch (IOException e) {
             throw new UncheckedIOException(out + ": " + e.getMessage(), e);
         }

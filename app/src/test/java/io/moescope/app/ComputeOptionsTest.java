@@ -3,6 +3,8 @@ package io.moescope.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,13 +34,16 @@ class ComputeOptionsTest {
     }
 
     @Test
-    void reportAndComparePrintTheProfileToo(@TempDir Path dir) {
+    void reportAndComparePrintTheProfileToo(@TempDir Path dir) throws IOException {
         String model = Conformance.dir().resolve("deepseekv3-a").toString();
         Cli report = Cli.run("report", "--model", model, "--text", "5, 17, 42", "--out", dir.resolve("r.html").toString(),
                 "--backend", "java", "--profile");
         assertEquals(0, report.exitCode(), report::toString);
         assertTrue(report.err().startsWith("operation"), report::toString);
         assertTrue(report.err().contains("\nexperts "), report::toString);
+        String html = Files.readString(dir.resolve("r.html"));
+        assertTrue(html.contains("Where the analysis spent its time"), "the report holds the profile table too");
+        assertTrue(html.contains("Profile: java on CPU"), "and its summary line");
 
         Cli compare = Cli.run("compare", "--model", model, "--text", "5, 17, 42", "--k", "1", "--out", dir.resolve("c.html").toString(),
                 "--backend", "java", "--profile");

@@ -5,21 +5,21 @@ import io.moescope.backend.profile.Profile;
 import io.moescope.viz.workbench.RunProfile;
 import java.util.Locale;
 
-/** How a profile's numbers read in the Profile view, as in the command line's --profile table. */
-final class ProfileText {
+/** How a profile's numbers read in the Profile view and the report, as in the command line's --profile table. */
+public final class ProfileText {
     private ProfileText() {}
 
     /** Milliseconds or megabytes: three decimals below 100, one from there. */
-    static String number(double v) {
+    public static String number(double v) {
         return String.format(Locale.ROOT, v >= 100 ? "%.1f" : "%.3f", v);
     }
 
-    static String percent(double v) {
+    public static String percent(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** The line over the table: where it ran, the totals, and what crossed between host and device. */
-    static String summary(RunProfile r) {
+    public static String summary(RunProfile r) {
         Profile p = r.profile();
         long calls = p.ops().stream().mapToLong(OpStats::calls).sum();
         long bytes = p.ops().stream().mapToLong(OpStats::bytes).sum();

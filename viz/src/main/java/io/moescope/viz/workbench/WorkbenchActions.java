@@ -3,6 +3,7 @@ package io.moescope.viz.workbench;
 import io.moescope.analysis.Analysis;
 import io.moescope.viz.export.FxImages;
 import io.moescope.viz.export.ImageFiles;
+import io.moescope.viz.export.ProfileReport;
 import io.moescope.viz.export.ReportBuilder;
 import io.moescope.viz.export.Reports;
 import io.moescope.viz.lab.LabReport;
@@ -62,13 +63,14 @@ public final class WorkbenchActions {
         String backend = state.backend.get();
         var comparison = state.comparison.get();
         var sweep = state.sweep.get();
+        RunProfile profile = state.profile.get();
         if (a == null) {
             state.message.set("nothing to report: analyse a prompt first");
             return;
         }
         controller.run("writing " + file.getFileName() + " …", () -> {
-            // a comparison or sweep that has been run goes into the report too
-            Reports.write(LabReport.withLab(ReportBuilder.build(a, model, backend), comparison, sweep), file);
+            // a comparison or sweep that has been run goes into the report too, and the analysis's profile
+            Reports.write(ProfileReport.with(LabReport.withLab(ReportBuilder.build(a, model, backend), comparison, sweep), profile), file);
             return file;
         }, f -> {
             state.message.set("wrote " + f);
