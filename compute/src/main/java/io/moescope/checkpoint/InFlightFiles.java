@@ -1,5 +1,6 @@
 package io.moescope.checkpoint;
 
+import io.moescope.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ final class InFlightFiles {
         }
         Path tmp = Files.createTempFile(dir, prefix, suffix);
         files.add(tmp);
+        AtomicFiles.readableByOthers(tmp);
         return tmp;
     }
 

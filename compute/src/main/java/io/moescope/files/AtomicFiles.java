@@ -25,10 +25,10 @@ public final class AtomicFiles {
     }
 
     /**
-     * createTempFile makes the file private (rw-------); an exported figure or report should get the
-     * permissions any new file gets (rw-r--r-- under the usual umask).
+     * createTempFile makes the file private (rw-------); an exported figure, report or checkpoint
+     * should get the permissions any new file gets (rw-r--r-- under the usual umask).
      */
-    private static void readableByOthers(Path tmp) throws IOException {
+    public static void readableByOthers(Path tmp) throws IOException {
         if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }

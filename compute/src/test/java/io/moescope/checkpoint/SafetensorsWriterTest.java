@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,13 @@ class SafetensorsWriterTest {
             assertArrayEquals(new float[] {2f, 3f}, st.floats("x").toArray());
         }
         assertEquals(List.of(f), listing());
+    }
+
+    @Test
+    void theFileGetsTheUsualPermissionsNotTheTemporaryFilesPrivateOnes() throws IOException {
+        Path f = tmp.resolve("p.safetensors");
+        SafetensorsWriter.write(f, List.of(TensorData.f32("x", new float[] {1f}, 1)), null);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
     }
 
     @Test
