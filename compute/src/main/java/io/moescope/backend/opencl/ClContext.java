@@ -11,7 +11,6 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
-import org.jocl.cl_event;
 import org.jocl.cl_mem;
 
 /**
@@ -169,24 +168,15 @@ final class ClContext implements AutoCloseable {
     }
 
     void fill(cl_mem dst, float value, long count) {
-        if (count <= 0) return;
-        cl_event event = times.event();
-        clEnqueueFillBuffer(queue, dst, Pointer.to(new float[]{value}), Sizeof.cl_float, 0, count * Sizeof.cl_float, 0, null, event);
-        times.queued(event);
+        if (count > 0) times.enqueue(e -> clEnqueueFillBuffer(queue, dst, Pointer.to(new float[]{value}), Sizeof.cl_float, 0, count * Sizeof.cl_float, 0, null, e));
     }
 
     void fill(cl_mem dst, int value, long count) {
-        if (count <= 0) return;
-        cl_event event = times.event();
-        clEnqueueFillBuffer(queue, dst, Pointer.to(new int[]{value}), Sizeof.cl_int, 0, count * Sizeof.cl_int, 0, null, event);
-        times.queued(event);
+        if (count > 0) times.enqueue(e -> clEnqueueFillBuffer(queue, dst, Pointer.to(new int[]{value}), Sizeof.cl_int, 0, count * Sizeof.cl_int, 0, null, e));
     }
 
     void copy(cl_mem src, cl_mem dst, long bytes) {
-        if (bytes <= 0) return;
-        cl_event event = times.event();
-        clEnqueueCopyBuffer(queue, src, dst, 0, 0, bytes, 0, null, event);
-        times.queued(event);
+        if (bytes > 0) times.enqueue(e -> clEnqueueCopyBuffer(queue, src, dst, 0, 0, bytes, 0, null, e));
     }
 
     void finish() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_event;
@@ -25,15 +26,19 @@ final class EventTimes {
         this.op = op;
     }
 
-    /** An event for the command about to be queued, or null when nothing is timed. */
-    cl_event event() {
-        return op == null ? null : new cl_event();
+    /**
+     * Queues a command through enqueue, which passes the event it is given on to OpenCL: a fresh one
+     * kept under the operation being timed, or null (no event) when nothing is timed.
+     */
+    void enqueue(Consumer<cl_event> enqueue) {
+        String timed = op;
+        cl_event event = timed == null ? null : new cl_event();
+        enqueue.accept(event);
+        if (event != null) keep(timed, event);
     }
 
-    /** Keeps the event of a command just queued (null: nothing was timed). */
-    synchronized void queued(cl_event event) {
-        if (event == null) return;
-        pending.add(new Pending(op == null ? "?" : op, event));
+    private synchronized void keep(String timed, cl_event event) {
+        pending.add(new Pending(timed, event));
     }
 
     /** Device nanoseconds per operation of the pending events, which must all have completed (after clFinish). */

@@ -10,7 +10,6 @@ import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
-import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
@@ -59,22 +58,22 @@ final class Kernels implements AutoCloseable {
         }
         cl_kernel k = kernel(name);
         for (int i = 0; i < args.length; i++) setArg(k, i, args[i]);
-        cl_event event = times.event();
-        try {
-            clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, event);
-        } catch (CLException e) {
-            // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer:
-            // once the cached buffers are given back, there may be room.
-            if (!DeviceMemory.isOutOfMemory(e)) throw e;
-            memory.trim();
+        times.enqueue(event -> {
             try {
                 clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, event);
-            } catch (CLException again) {
-                if (DeviceMemory.isOutOfMemory(again)) throw memory.outOfMemory(0, again);
-                throw again;
+            } catch (CLException e) {
+                // Drivers that allocate lazily (NVIDIA's) report a full device here, not at clCreateBuffer:
+                // once the cached buffers are given back, there may be room.
+                if (!DeviceMemory.isOutOfMemory(e)) throw e;
+                memory.trim();
+                try {
+                    clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, event);
+                } catch (CLException again) {
+                    if (DeviceMemory.isOutOfMemory(again)) throw memory.outOfMemory(0, again);
+                    throw again;
+                }
             }
-        }
-        times.queued(event);
+        });
     }
 
     private void setArg(cl_kernel k, int i, Object arg) {
