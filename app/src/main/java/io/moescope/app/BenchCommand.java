@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.backend.Backend;
-import io.moescope.backend.Backends;
 import io.moescope.backend.opencl.OpenClBackend;
 import io.moescope.backend.profile.ProfilingBackend;
 import io.moescope.backend.ptx.PtxBackend;
@@ -145,10 +144,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         OptionalLong faults1 = PageFaults.minor();
         Double faultsPerPass = faults0.isPresent() && faults1.isPresent() ? (faults1.getAsLong() - faults0.getAsLong()) / (double) runs : null;
-        boolean cpu = b.name().equals("java");
-        Integer threads = cpu ? Integer.valueOf(b.device().computeUnits()) : null;
-        String device = cpu ? Backends.cpuModel() : b.device().name();
-        return new Result(configName, b.name(), device, threads, seq, mode, warmed, ms, peakHeap(), deviceBytes, faultsPerPass);
+        Integer threads = b.name().equals("java") ? Integer.valueOf(b.device().computeUnits()) : null;
+        return new Result(configName, b.name(), b.device().name(), threads, seq, mode, warmed, ms, peakHeap(), deviceBytes, faultsPerPass);
     }
 
     /** The untimed passes: how many ran, and whether the JIT compilers were quiet at the end. */
