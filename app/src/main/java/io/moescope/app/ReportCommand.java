@@ -7,6 +7,7 @@ import io.moescope.checkpoint.CheckpointException;
 import io.moescope.viz.export.ProfileReport;
 import io.moescope.viz.export.ReportBuilder;
 import io.moescope.viz.export.Reports;
+import io.moescope.viz.workbench.AnalysisProfiler;
 import io.moescope.viz.workbench.RunProfile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,21 +50,19 @@ final class ReportCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         try (LoadedModel m = compute.openModel(model, spec.commandLine().getErr())) {
             Profiler profiler = compute.profiler();
-            if (profiler != null) {
-                // the report's profile is the analysis's alone, as the workbench's is: not the model's upload
-                m.model().backend().synchronize();
-                profiler.reset();
-            }
             Analysis a;
+            RunProfile run = null;
             try {
-                a = m.analyse(text);
+                if (profiler == null) {
+                    a = m.analyse(text);
+                } else {
+                    // the report's profile is the analysis's alone, as the workbench's is: not the model's upload
+                    AnalysisProfiler.Profiled p = new AnalysisProfiler(profiler).analyse(m, () -> m.analyse(text));
+                    a = p.analysis();
+                    run = p.profile();
+                }
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(model, e.getMessage());
-            }
-            RunProfile run = null;
-            if (profiler != null) {
-                m.model().backend().synchronize();
-                run = new RunProfile(m.backendName(), m.device().name(), a.tokenCount(), profiler.snapshot());
             }
             Reports.write(ProfileReport.with(ReportBuilder.build(a, model, m.backendName()), run), out);
         } catch (IOException e) {

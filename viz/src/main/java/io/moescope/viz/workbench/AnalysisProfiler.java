@@ -13,8 +13,17 @@ import java.util.function.Supplier;
  * after it. Both happen on the compute thread, which runs one task at a time, so a profile holds
  * one analysis and nothing else (not the model's upload, not a comparison or a backward pass).
  */
-final class AnalysisProfiler {
-    private final Profiler profiler = new Profiler();
+public final class AnalysisProfiler {
+    private final Profiler profiler;
+
+    AnalysisProfiler() {
+        this(new Profiler());
+    }
+
+    /** Over a profiler that already records the backend (report --profile's, which also prints it). */
+    public AnalysisProfiler(Profiler profiler) {
+        this.profiler = profiler;
+    }
 
     /** The backend as the workbench uses it; on the java backend the profiler's clock reads are all it adds. */
     Backend wrap(Backend b) {
@@ -22,10 +31,10 @@ final class AnalysisProfiler {
     }
 
     /** An analysis with what it cost. */
-    record Profiled(Analysis analysis, RunProfile profile) {}
+    public record Profiled(Analysis analysis, RunProfile profile) {}
 
     /** Runs the analysis on the calling thread (the compute thread, never the FX thread). */
-    Profiled analyse(LoadedModel m, Supplier<Analysis> analysis) {
+    public Profiled analyse(LoadedModel m, Supplier<Analysis> analysis) {
         // A GPU backend reports its device times when the host waits for it: waiting before the reset
         // lands earlier work's times before it, waiting after the run brings in all of this one's.
         // Free on the CPU, and the device is idle between tasks anyway.
