@@ -25,8 +25,14 @@ public final class AnalysisProfiler {
         this.profiler = profiler;
     }
 
-    /** The backend as the workbench uses it; on the java backend the profiler's clock reads are all it adds. */
+    /**
+     * The backend as the workbench uses it; on the java backend the profiler's clock reads are all it
+     * adds. Starts the profile afresh: when a full GPU moves the model to the CPU in the middle of an
+     * analysis, the CPU backend is wrapped here, and the analysis's profile is then the rerun on the
+     * CPU (with the weights it loaded again), not the abandoned GPU attempt under a java header.
+     */
     Backend wrap(Backend b) {
+        profiler.reset();
         return new ProfilingBackend(b, profiler);
     }
 

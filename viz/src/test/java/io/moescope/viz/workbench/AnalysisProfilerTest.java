@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
+import io.moescope.backend.AttentionOutput;
+import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backends;
+import io.moescope.backend.DeviceOutOfMemoryException;
+import io.moescope.backend.ForwardingBackend;
+import io.moescope.backend.Tensor;
 import io.moescope.backend.profile.OpStats;
 import io.moescope.backend.profile.Profile;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -73,6 +79,52 @@ class AnalysisProfilerTest {
         assertEquals(counts(onJava), counts(onOpenCl));
         for (String op : List.of("linear", "attention", "experts")) {
             assertTrue(onOpenCl.op(op).totalNanos() > 0, op + " has its device time: " + onOpenCl.table());
+        }
+    }
+
+    /** The java backend under another name, full at the first attention, as a GPU may fill up mid-run. */
+    private static final class FullAtAttention extends ForwardingBackend {
+        FullAtAttention() {
+            super(Backends.open("java", 1));
+        }
+
+        @Override
+        public String name() {
+            return "fake-gpu";
+        }
+
+        @Override
+        public AttentionOutput attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec, boolean keepProbabilities) {
+            throw new DeviceOutOfMemoryException("fake-gpu", "test device", 1024, 0, 1024, null);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /** Calls and bytes of the operations that compute, without the transfers (a fallback loads the weights again). */
+    private static List<String> computeCounts(Profile p) {
+        return counts(p).stream().filter(s -> !s.startsWith("upload") && !s.startsWith("download")).toList();
+    }
+
+    /** A GPU that fills up mid-analysis: the profile is the rerun on the CPU, not the abandoned GPU work added to it. */
+    @Test
+    void afterAMoveToTheCpuTheProfileIsTheRerun() {
+        AnalysisProfiler profiler = new AnalysisProfiler();
+        Profile plain;
+        try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(Backends.open("java", 1)))) {
+            plain = profiler.analyse(m, () -> m.analyse("In the beginning")).profile().profile();
+        }
+        List<String> notices = new ArrayList<>();
+        LoadedModel.Fallback fallback = new LoadedModel.Fallback(true, 1, notices::add, profiler::wrap);
+        try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(new FullAtAttention()), fallback)) {
+            RunProfile p = profiler.analyse(m, () -> m.analyse("In the beginning")).profile();
+            assertEquals(1, notices.size(), notices::toString);
+            assertEquals("java", p.backend());
+            // the GPU attempt had run the embedding and the first projections before it failed
+            assertEquals(computeCounts(plain), computeCounts(p.profile()), p.profile().table());
         }
     }
 }
