@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # On the GPU machine, from the repository root, with .devbench/ carried (made by tools/device/bench-bundle.sh):
 #   bash tools/device/variants.sh FILE [tests] [torch] [torchcpu]
+# FILE: targets.variants (the issue's targets: ptx, opencl, java at their defaults), or a sweep of
+# settings (opencl-gemm.variants, java-kernel.variants) to run in the same command as the targets,
+# whose lines are the sweeps' baselines.
 # Runs `moescope bench` once per line of FILE: JVM options, a '|', then bench arguments; prints one
 # line each (median, min, max). With 'tests', first runs the OpenCL and PTX test packages and the
 # conformance suites (io.moescope.conformance: java, opencl and ptx rows) on the GPU;
