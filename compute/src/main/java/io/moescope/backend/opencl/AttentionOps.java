@@ -28,11 +28,9 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        FlashTile tile = cl.flashTile;
-        if (flash && !keepProbabilities && FlashTile.takes(s.qkDim(), s.vDim()) && cl.localMemory >= tile.localBytes(s.qkDim(), s.vDim())
-                && cl.reductionSize >= tile.workItems()) {
-            return new AttentionOutput(flash(q, k, v, s, tile), null);
-        }
+        FlashTile tile = flash && !keepProbabilities
+                ? FlashTile.choose(cl.flashTile, cl.wideFlash, cl.localMemory, cl.reductionSize, s.qkDim(), s.vDim()) : null;
+        if (tile != null) return new AttentionOutput(flash(q, k, v, s, tile), null);
         OpenClTensor out = cl.floats(T, H * s.vDim());
         OpenClTensor probs = keepProbabilities ? cl.floats(H, T, T) : null;
         cl.perGroup("attention", (long) H * T, q, k, v, out, probs, keepProbabilities, T, H, s.kvHeads(), s.qkDim(),
@@ -48,7 +46,8 @@ final class AttentionOps {
         long groups = (long) H * ((T + tile.queries() - 1) / tile.queries());
         int group = tile.workItems();
         Kernels.Local[] local = tile.localBuffers(dqk, dv);
-        cl.kernels.launch("attention_flash", new long[]{groups * group}, new long[]{group}, q, k, v, out, T, H,
+        Kernels program = tile.equals(cl.wideFlash) ? cl.wideFlashKernels : cl.kernels;
+        program.launch("attention_flash", new long[]{groups * group}, new long[]{group}, q, k, v, out, T, H,
                 s.kvHeads(), dqk, dv, s.scale(), s.window(), local[0], local[1], local[2], local[3]);
         return out;
     }

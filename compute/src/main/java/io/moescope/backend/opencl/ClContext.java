@@ -49,6 +49,10 @@ final class ClContext implements AutoCloseable {
     final Kernels narrowKernels;
     /** The flash attention tile the main program was built for. */
     final FlashTile flashTile = FlashTile.configured();
+    /** The third program's flash tile (attention.cl alone), or null when there is none. */
+    final FlashTile wideFlash = wideFlash(flashTile);
+    /** The third program, or null. */
+    final Kernels wideFlashKernels;
     /** Compute units (multiprocessors, cores) of the device. */
     final int computeUnits;
     /** Local memory of one work-group, in bytes. */
@@ -85,20 +89,30 @@ final class ClContext implements AutoCloseable {
         this.memory = new DeviceMemory(context, found.info().name(), ClDevices.deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
                 ClDevices.deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE));
         this.none = clCreateBuffer(context, CL_MEM_READ_WRITE, 16, null, null);
-        Kernels main = null;
+        Kernels main = null, narrow = null;
         try {
             String red = "-D RED_WG=" + reductionSize;
             main = new Kernels(context, device, queue, memory, times, flashTile.defines() + KernelSource.program(), red + this.gemm.defines(), none);
-            this.narrowKernels = this.narrowGemm == null ? null
+            narrow = this.narrowGemm == null ? null
                     : new Kernels(context, device, queue, memory, times, KernelSource.gemm(), red + this.narrowGemm.defines(), none);
+            this.wideFlashKernels = wideFlash == null ? null
+                    : new Kernels(context, device, queue, memory, times, wideFlash.defines() + KernelSource.attention(), red, none);
+            this.narrowKernels = narrow;
             this.kernels = main;
         } catch (RuntimeException e) {
             if (main != null) main.close();
+            if (narrow != null) narrow.close();
             clReleaseMemObject(none);
             clReleaseCommandQueue(queue);
             clReleaseContext(context);
             throw e;
         }
+    }
+
+    /** The wide tile, unless it is off or the main tile already. */
+    private static FlashTile wideFlash(FlashTile main) {
+        FlashTile wide = FlashTile.configuredWide();
+        return main.equals(wide) ? null : wide;
     }
 
     /** The tile a property names, or its default; null for "off". */
@@ -196,6 +210,7 @@ final class ClContext implements AutoCloseable {
         memory.close();
         kernels.close();
         if (narrowKernels != null) narrowKernels.close();
+        if (wideFlashKernels != null) wideFlashKernels.close();
         clReleaseMemObject(none);
         clReleaseCommandQueue(queue);
         clReleaseContext(context);

@@ -7,13 +7,18 @@ package io.moescope.backend.opencl;
  */
 record FlashTile(int queries, int keys) {
     static final String PROPERTY = "moescope.opencl.flashTile";
+    /**
+     * The second program's tile, used where its buffers fit the device's local memory; "off" builds none.
+     * On an H100, 32 x 64 took the benchmark forward (heads of 64) from 7.04 to 6.02 ms, but at heads of
+     * 128 it needs 62 KB, more than NVIDIA's 48 KiB: there the main program's 32 x 32 runs.
+     */
+    static final String WIDE_PROPERTY = "moescope.opencl.flashTile.wide";
     /** Widest head the kernel takes (FLASH_MAX_D). */
     static final int MAX_D = 128;
 
     FlashTile {
         if (!fine(queries) || !fine(keys) || queries * keys / 16 > 128) {
-            throw new IllegalArgumentException("system property " + PROPERTY + ": " + queries + "x" + keys
-                    + " is not a flash attention tile QUERIESxKEYS, each 16, 32 or 64, at most 128 work-items (QUERIES x KEYS / 16)");
+            throw new IllegalArgumentException(queries + "x" + keys + " is not a flash attention tile QUERIESxKEYS, each 16, 32 or 64, at most 128 work-items (QUERIES x KEYS / 16)");
         }
     }
 
@@ -26,14 +31,38 @@ record FlashTile(int queries, int keys) {
      * of local memory NVIDIA's OpenCL gives a work-group at heads of 128 (at 64, 32x64 and 64x32 fit too).
      */
     static FlashTile configured() {
-        String value = System.getProperty(PROPERTY, "32x32").strip();
+        return parse(PROPERTY, System.getProperty(PROPERTY, "32x32"));
+    }
+
+    /** The wide tile the property asks for (default 32 x 64), or null for "off". */
+    static FlashTile configuredWide() {
+        String value = System.getProperty(WIDE_PROPERTY, "32x64");
+        return value.strip().equalsIgnoreCase("off") ? null : parse(WIDE_PROPERTY, value);
+    }
+
+    /**
+     * The tile to run heads of these widths with: the wide one (null: none) where its buffers fit the local
+     * memory and its work-items a work-group, else the main one where it fits, else null (the per-row kernel).
+     */
+    static FlashTile choose(FlashTile main, FlashTile wide, long localMemory, int maxWorkItems, int dqk, int dv) {
+        if (!takes(dqk, dv)) return null;
+        for (FlashTile t : new FlashTile[]{wide, main}) {
+            if (t != null && localMemory >= t.localBytes(dqk, dv) && maxWorkItems >= t.workItems()) return t;
+        }
+        return null;
+    }
+
+    private static FlashTile parse(String property, String setting) {
+        String value = setting.strip();
         String[] p = value.split("x");
         try {
             if (p.length == 2) return new FlashTile(Integer.parseInt(p[0]), Integer.parseInt(p[1]));
         } catch (NumberFormatException e) {
             // reported below with the expected form
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property " + property + ": " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("system property " + PROPERTY + ": '" + value + "' is not QUERIESxKEYS (example: 32x32)");
+        throw new IllegalArgumentException("system property " + property + ": '" + value + "' is not QUERIESxKEYS (example: 32x32)");
     }
 
     int workItems() {

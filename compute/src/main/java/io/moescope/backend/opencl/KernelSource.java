@@ -16,12 +16,19 @@ final class KernelSource {
     /** The products alone, for a second program with another tile configuration. */
     private static final String[] GEMM_FILES = {"common.cl", "gemm.cl"};
 
+    /** Attention alone, for a second program with another flash tile. */
+    private static final String[] ATTENTION_FILES = {"common.cl", "attention.cl"};
+
     static String program() {
         return join(FILES);
     }
 
     static String gemm() {
         return join(GEMM_FILES);
+    }
+
+    static String attention() {
+        return join(ATTENTION_FILES);
     }
 
     private static String join(String[] files) {
