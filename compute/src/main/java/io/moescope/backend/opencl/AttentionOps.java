@@ -9,6 +9,8 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
+    /** Queries and keys of one work-group of the probabilities kernel (PROBS_TILE in attention.cl). */
+    private static final int PROBS_TILE = 16;
     /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
     static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
 
@@ -28,9 +30,19 @@ final class AttentionOps {
         checkSize("k", k, (long) T * s.kvHeads() * s.qkDim());
         checkSize("v", v, (long) T * s.kvHeads() * s.vDim());
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
-        FlashTile tile = flash && !keepProbabilities
-                ? FlashTile.choose(cl.flashTile, cl.wideFlash, cl.localMemory, cl.reductionSize, s.qkDim(), s.vDim()) : null;
-        if (tile != null) return new AttentionOutput(flash(q, k, v, s, tile), null);
+        FlashTile tile = flashTile(cl, s);
+        if (tile != null && !keepProbabilities) return new AttentionOutput(flash(q, k, v, s, tile, null), null);
+        if (tile != null && probabilitiesByFlash(cl)) {
+            // the context by the flash kernel, then the probabilities from each row's log-sum-exp
+            try (OpenClTensor lse = cl.floats(H, T)) {
+                OpenClTensor out = flash(q, k, v, s, tile, lse);
+                OpenClTensor probs = cl.floats(H, T, T);
+                cl.kernels.launch("attention_probs", new long[]{T, T, H}, new long[]{PROBS_TILE, PROBS_TILE, 1}, q, k, lse, probs,
+                        T, H, s.kvHeads(), s.qkDim(), s.scale(), s.window(), new Kernels.Local(4L * PROBS_TILE * PROBS_TILE),
+                        new Kernels.Local(4L * PROBS_TILE * (PROBS_TILE + 1)));
+                return new AttentionOutput(out, probs);
+            }
+        }
         OpenClTensor out = cl.floats(T, H * s.vDim());
         OpenClTensor probs = keepProbabilities ? cl.floats(H, T, T) : null;
         cl.perGroup("attention", (long) H * T, q, k, v, out, probs, keepProbabilities, T, H, s.kvHeads(), s.qkDim(),
@@ -39,8 +51,21 @@ final class AttentionOps {
         return new AttentionOutput(out, probs);
     }
 
-    /** The context by tiles of queries against tiles of keys in local memory, without materialised scores. */
-    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s, FlashTile tile) {
+    /** The flash kernel's tile for these heads on this device, or null when the per-row kernel runs. */
+    static FlashTile flashTile(ClContext cl, AttentionSpec s) {
+        return flash ? FlashTile.choose(cl.flashTile, cl.wideFlash, cl.localMemory, cl.reductionSize, s.qkDim(), s.vDim()) : null;
+    }
+
+    /** Whether probabilities, where the flash kernel runs, come from its log-sum-exp (the device takes 16 x 16 work-items). */
+    static boolean probabilitiesByFlash(ClContext cl) {
+        return cl.maxWorkGroup >= PROBS_TILE * PROBS_TILE;
+    }
+
+    /**
+     * The context by tiles of queries against tiles of keys in local memory, without materialised scores;
+     * with lse not null, also each row's base-2 log-sum-exp of its scaled scores, [H, T].
+     */
+    private OpenClTensor flash(Tensor q, Tensor k, Tensor v, AttentionSpec s, FlashTile tile, OpenClTensor lse) {
         int T = s.tokens(), H = s.heads(), dqk = s.qkDim(), dv = s.vDim();
         OpenClTensor out = cl.floats(T, H * dv);
         long groups = (long) H * ((T + tile.queries() - 1) / tile.queries());
@@ -48,7 +73,7 @@ final class AttentionOps {
         Kernels.Local[] local = tile.localBuffers(dqk, dv);
         Kernels program = tile.equals(cl.wideFlash) ? cl.wideFlashKernels : cl.kernels;
         program.launch("attention_flash", new long[]{groups * group}, new long[]{group}, q, k, v, out, T, H,
-                s.kvHeads(), dqk, dv, s.scale(), s.window(), local[0], local[1], local[2], local[3]);
+                s.kvHeads(), dqk, dv, s.scale(), s.window(), lse, lse != null ? 1 : 0, local[0], local[1], local[2], local[3]);
         return out;
     }
 

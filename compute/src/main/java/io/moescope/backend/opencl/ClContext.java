@@ -27,6 +27,8 @@ final class ClContext implements AutoCloseable {
     final Kernels kernels;
     /** Work-group size of the reduction kernels (RED_WG in the sources). */
     final int reductionSize;
+    /** The most work-items the device takes in one work-group. */
+    final long maxWorkGroup;
     /**
      * The GEMM tile (GemmConfig: BMxBNxBKxTMxTN, or large, medium, small) of the main program, which
      * all experts' products use too. Default: large (128x128x8x8x8, the ptx backend's) on GPUs, small
@@ -76,6 +78,7 @@ final class ClContext implements AutoCloseable {
         this.info = found.info();
         cl_device_id device = found.device();
         long maxGroup = ClDevices.deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE);
+        this.maxWorkGroup = maxGroup;
         this.localMemory = ClDevices.deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE);
         this.computeUnits = ClDevices.deviceInt(device, CL_DEVICE_MAX_COMPUTE_UNITS);
         this.gemm = fits(gemm, maxGroup);

@@ -278,7 +278,7 @@ inline void flash_stage(__local float4* dst, int stride4, __global const float* 
 
 __kernel __attribute__((reqd_work_group_size(FLASH_TX * FLASH_TY, 1, 1)))
 void attention_flash(__global const float* q, __global const float* k, __global const float* v, __global float* out,
-                     int T, int H, int Hkv, int dqk, int dv, float scale, int window,
+                     int T, int H, int Hkv, int dqk, int dv, float scale, int window, __global float* lse, int hasLse,
                      __local float4* qs, __local float4* kvs, __local float4* ps, __local float* red) {
     int tiles = (T + FLASH_BQ - 1) / FLASH_BQ;
     int g = get_group_id(0), lid = get_local_id(0);
@@ -391,6 +391,8 @@ void attention_flash(__global const float* q, __global const float* k, __global 
         for (int t = 0; t < FLASH_TX / 4; t++) l4 += vload4((4 * ty + r) * (FLASH_TX / 4) + t, red);
         float L = (l4.x + l4.y) + (l4.z + l4.w);
         float inv = 1.0f / L;
+        // every work-item of a row holds the same maximum: one of them writes the row's log-sum-exp
+        if (hasLse && tx == 0) lse[(long) h * T + q0 + 4 * ty + r] = m[r] + log2(L);
         __global float* o = out + ((long) (q0 + 4 * ty + r) * H + h) * dv;
 #pragma unroll
         for (int c = 0; c < FLASH_COLS; c++) {
@@ -398,4 +400,41 @@ void attention_flash(__global const float* q, __global const float* k, __global 
             if (col < dv4) vstore4(acc[r][c] * inv, col, o);
         }
     }
+}
+
+// The probabilities of the flash kernel's rows, [H, T, T], from its base-2 log-sum-exp per row: a 16 x 16
+// work-group scores 16 queries against 16 keys out of local memory and writes exp2(score - lse), zero
+// where a key is hidden. Tiles wholly above the diagonal or before every row's window only write zeros.
+// The forward pass then costs the flash kernel plus one write of the probabilities, where the per-row
+// kernel above read every key and value once per query.
+#define PROBS_TILE 16
+__kernel __attribute__((reqd_work_group_size(PROBS_TILE, PROBS_TILE, 1)))
+void attention_probs(__global const float* q, __global const float* k, __global const float* lse, __global float* probs,
+                     int T, int H, int Hkv, int dqk, float scale, int window, __local float* qt, __local float* kt) {
+    int j = get_global_id(0), i = get_global_id(1), h = get_global_id(2);
+    int lj = get_local_id(0), li = get_local_id(1);
+    int j0 = get_group_id(0) * PROBS_TILE, i0 = get_group_id(1) * PROBS_TILE, kh = h / (H / Hkv);
+    // the same for the whole group, so the barriers below are met by all or none
+    bool dead = j0 > i0 + PROBS_TILE - 1 || j0 + PROBS_TILE - 1 < first_visible(i0, window);
+    // Scores as the flash kernel makes them, to the bit: queries pre-scaled by scale log2(e), dimensions
+    // summed in the same order (four at a time, the fourth first). A row with one visible key then gets
+    // exactly 1, and its gradient exactly 0, as from a softmax.
+    float mul = scale * M_LOG2E_F, s = 0.0f;
+    if (!dead) {
+        for (int d0 = 0; d0 < dqk; d0 += PROBS_TILE) {
+            int iq = min(i0 + li, T - 1), jk = min(j0 + li, T - 1);
+            qt[li * PROBS_TILE + lj] = d0 + lj < dqk ? q[((long) iq * H + h) * dqk + d0 + lj] * mul : 0.0f;
+            // key j0 + li's dimension d0 + lj, stored by key with a padded stride against bank conflicts
+            kt[li * (PROBS_TILE + 1) + lj] = d0 + lj < dqk ? k[((long) jk * Hkv + kh) * dqk + d0 + lj] : 0.0f;
+            barrier(CLK_LOCAL_MEM_FENCE);
+            __local const float* a = qt + li * PROBS_TILE;
+            __local const float* b = kt + lj * (PROBS_TILE + 1);
+            for (int d = 0; d < PROBS_TILE; d += 4) s = mad(a[d], b[d], mad(a[d + 1], b[d + 1], mad(a[d + 2], b[d + 2], mad(a[d + 3], b[d + 3], s))));
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+    if (i >= T || j >= T) return;
+    float p = 0.0f;
+    if (!dead && j <= i && j >= first_visible(i, window)) p = exp2(s - lse[(long) h * T + i]);
+    probs[((long) h * T + i) * T + j] = p;
 }

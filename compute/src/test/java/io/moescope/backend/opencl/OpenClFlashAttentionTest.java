@@ -1,10 +1,12 @@
 package io.moescope.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
@@ -52,6 +54,46 @@ class OpenClFlashAttentionTest {
                 float[] q = random(rnd, T * H * dqk), k = random(rnd, T * Hkv * dqk), v = random(rnd, T * Hkv * dv);
                 OpenClTesting.assertClose("flash attention " + tile + " (wide " + wide + "), shape " + java.util.Arrays.toString(s),
                         context(References.java(), q, k, v, spec), context(cl, q, k, v, spec), REL);
+            }
+        }
+    }
+
+    /**
+     * Asked for the probabilities too, the flash kernel gives each row's log-sum-exp and a second kernel
+     * writes the probabilities from it: both they and the context match the reference, zeros included.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"32x32/off", "16x16/32x64"})
+    void probabilitiesFromTheFlashKernelMatchTheReference(String tiles) {
+        String[] t = tiles.split("/");
+        ClContext context = withTiles(t[0], t[1]);
+        try (OpenClBackend cl = new OpenClBackend(context)) {
+            assertTrue(AttentionOps.probabilitiesByFlash(context), "the device takes 16 x 16 work-items: " + context.maxWorkGroup);
+            for (int[] s : SHAPES) {
+                int T = s[0], H = s[1], Hkv = s[2], dqk = s[3], dv = s[4];
+                AttentionSpec spec = new AttentionSpec(T, H, Hkv, dqk, dv, 1f / (float) Math.sqrt(dqk), s[5]);
+                // or the per-row kernel would give the probabilities, and this would test it instead
+                assertNotNull(AttentionOps.flashTile(context, spec), java.util.Arrays.toString(s));
+                Random rnd = new Random(T * 17L + dqk);
+                float[] q = random(rnd, T * H * dqk), k = random(rnd, T * Hkv * dqk), v = random(rnd, T * Hkv * dv);
+                float[][] want = withProbabilities(References.java(), q, k, v, spec), got = withProbabilities(cl, q, k, v, spec);
+                String what = "flash attention " + tiles + ", shape " + java.util.Arrays.toString(s);
+                OpenClTesting.assertClose(what + ": context", want[0], got[0], REL);
+                OpenClTesting.assertClose(what + ": probabilities", want[1], got[1], REL);
+                for (int i = 0; i < want[1].length; i++) {
+                    if (want[1][i] == 0f) assertEquals(0f, got[1][i], what + ": hidden key at " + i);
+                }
+            }
+        }
+    }
+
+    private static float[][] withProbabilities(Backend b, float[] q, float[] k, float[] v, AttentionSpec s) {
+        int T = s.tokens();
+        try (Tensor qt = b.upload(q, T, s.heads() * s.qkDim()); Tensor kt = b.upload(k, T, s.kvHeads() * s.qkDim());
+             Tensor vt = b.upload(v, T, s.kvHeads() * s.vDim())) {
+            AttentionOutput out = b.attention(qt, kt, vt, s, true);
+            try (Tensor c = out.context(); Tensor p = out.probabilities()) {
+                return new float[][]{b.download(c), b.download(p)};
             }
         }
     }
