@@ -11,6 +11,8 @@ final class AttentionOps {
     private static final int CHUNKS = 8;
     /** Queries and keys of one work-group of the probabilities kernel (PROBS_TILE in attention.cl). */
     private static final int PROBS_TILE = 16;
+    /** Rows and columns of one work-group of the backward products (BWD_TILE in attention.cl). */
+    private static final int BWD_TILE = 16;
     /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
     static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
 
@@ -127,13 +129,35 @@ final class AttentionOps {
             cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
                     new Kernels.Local(4L * Math.max(1, dv)));
             OpenClTensor dq = cl.floats(T, H, dqk), dk = cl.floats(T, Hkv, dqk), dvOut = cl.floats(T, Hkv, dv);
-            cl.perItem("attention_backward_dq", (long) T * H * dqk, ds, k, dq, T, H, Hkv, dqk, s.scale(), window);
-            cl.perItem("attention_backward_dk", (long) T * Hkv * dqk, ds, q, dk, T, H, Hkv, dqk, s.scale(), window);
-            cl.perItem("attention_backward_dv", (long) T * Hkv * dv, probabilities, dContext, dvOut, T, H, Hkv, dv, window);
+            if (tiledBackward(cl)) {
+                product(ds, k, dq, s, dqk, s.scale(), window, false);
+                product(ds, q, dk, s, dqk, s.scale(), window, true);
+                product(probabilities, dContext, dvOut, s, dv, 1f, window, true);
+            } else {
+                cl.perItem("attention_backward_dq", (long) T * H * dqk, ds, k, dq, T, H, Hkv, dqk, s.scale(), window);
+                cl.perItem("attention_backward_dk", (long) T * Hkv * dqk, ds, q, dk, T, H, Hkv, dqk, s.scale(), window);
+                cl.perItem("attention_backward_dv", (long) T * Hkv * dv, probabilities, dContext, dvOut, T, H, Hkv, dv, window);
+            }
             return new AttentionGradients(dq, dk, dvOut);
         } finally {
             if (recomputed != null) recomputed.close();
         }
+    }
+
+    /**
+     * Whether the backward products go by tiles (attention_backward_product): where the device takes 16 x 16
+     * work-items, unless -Dmoescope.opencl.flash=false asks for the first kernels throughout.
+     */
+    static boolean tiledBackward(ClContext cl) {
+        return flash && cl.maxWorkGroup >= BWD_TILE * BWD_TILE;
+    }
+
+    /** dq (byKey false: rows are queries of each head) or dk, dv (rows are keys of each key head): see attention.cl. */
+    private void product(Tensor a, Tensor b, OpenClTensor out, AttentionSpec s, int width, float alpha, int window, boolean byKey) {
+        int T = s.tokens();
+        cl.kernels.launch("attention_backward_product", new long[]{width, T, byKey ? s.kvHeads() : s.heads()},
+                new long[]{BWD_TILE, BWD_TILE, 1}, a, b, out, T, s.heads(), s.kvHeads(), width, alpha, window, byKey ? 1 : 0,
+                new Kernels.Local(4L * BWD_TILE * (BWD_TILE + 1)), new Kernels.Local(4L * BWD_TILE * (BWD_TILE + 1)));
     }
 
     private static void checkSize(String what, Tensor t, long want) {

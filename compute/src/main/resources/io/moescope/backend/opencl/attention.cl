@@ -146,6 +146,47 @@ __kernel void attention_backward_dv(__global const float* probs, __global const 
     dvOut[x] = acc;
 }
 
+// The three products of the backward pass, by 16 x 16 tiles out of local memory (the kernels above read
+// dS and P down their columns, T floats apart, once per output value). One kernel, two shapes:
+// byKey 0, dq: row r is query i of head z; out[i, z, c] = alpha * sum over keys j of A[z, i, j] B[j, kh, c].
+// byKey 1, dk and dv: row r is key j of key head z; out[j, z, c] = alpha * sum over the group's heads h and
+//   queries i of A[h, i, j] B[i, h, c], A read transposed (still along its rows, so the loads coalesce).
+// A (dS or P) is zero wherever a key is hidden, so the tiles may run past the visible keys; they only
+// skip what no row of the tile can see: keys past its last query (dq), queries before its first key (dk, dv).
+#define BWD_TILE 16
+__kernel __attribute__((reqd_work_group_size(BWD_TILE, BWD_TILE, 1)))
+void attention_backward_product(__global const float* A, __global const float* B, __global float* out,
+                                int T, int H, int Hkv, int width, float alpha, int window, int byKey,
+                                __local float* at, __local float* bt) {
+    int c = get_global_id(0), r = get_global_id(1), z = get_global_id(2);
+    int lc = get_local_id(0), lr = get_local_id(1);
+    int r0 = get_group_id(1) * BWD_TILE, group = H / Hkv;
+    int lo = byKey ? r0 : first_visible(r0, window);
+    int hi = byKey ? last_seeing(min(T - 1, r0 + BWD_TILE - 1), T, window) : min(T - 1, r0 + BWD_TILE - 1);
+    int heads = byKey ? group : 1;
+    float acc = 0.0f;
+    for (int g = 0; g < heads; g++) {
+        int h = byKey ? z * group + g : z, kh = byKey ? z : z / group;
+        __global const float* a = A + (long) h * T * T;
+        for (int s0 = lo; s0 <= hi; s0 += BWD_TILE) {
+            if (byKey) {
+                // at[key][query] = A[h, s0 + lr, r0 + lc]: consecutive work-items read consecutive keys
+                int i = min(s0 + lr, T - 1), j = min(r0 + lc, T - 1);
+                at[lc * (BWD_TILE + 1) + lr] = s0 + lr <= hi ? a[(long) i * T + j] : 0.0f;
+                bt[lr * (BWD_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) i * H + h) * width + c] : 0.0f;
+            } else {
+                int i = min(r0 + lr, T - 1), j = s0 + lc, jb = min(s0 + lr, T - 1);
+                at[lr * (BWD_TILE + 1) + lc] = j <= hi ? a[(long) i * T + j] : 0.0f;
+                bt[lr * (BWD_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) jb * Hkv + kh) * width + c] : 0.0f;
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+            for (int t = 0; t < BWD_TILE; t++) acc = mad(at[lr * (BWD_TILE + 1) + t], bt[t * (BWD_TILE + 1) + lc], acc);
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+    if (r < T && c < width) out[((long) r * (byKey ? Hkv : H) + z) * width + c] = acc * alpha;
+}
+
 // ---- General attention patterns (AttentionPattern: strided windows, global tokens, top-k keys) ----
 // Materialised: scores [H, T, T] (-inf where not visible), a row kernel that keeps the top-k and
 // turns the row into probabilities in place, and the context as P v.
