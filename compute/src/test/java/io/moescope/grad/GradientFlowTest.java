@@ -97,14 +97,17 @@ class GradientFlowTest {
             assertEquals(2, batch.sequences());
             assertEquals(11, batch.tokens());
             assertEquals((ra.loss() + rb.loss()) / 2, batch.loss(), 1e-9);
+            // Norms here are about 2e4, summed in float by threads in whatever order they finish: relative tolerances.
             for (int l = 0; l <= model.config().numLayers(); l++) {
-                assertEquals((ra.residualGradNorms()[l] + rb.residualGradNorms()[l]) / 2, batch.residualGradNorms()[l], 1e-6);
+                double mean = (ra.residualGradNorms()[l] + rb.residualGradNorms()[l]) / 2;
+                assertEquals(mean, batch.residualGradNorms()[l], 1e-6 * mean);
             }
             int k = model.config().topK();
             for (LayerFlow l : batch.layers()) assertEquals(11 * k, java.util.Arrays.stream(l.expertTokens()).sum());
             // The mean of a sequence with itself is that sequence.
             assertEquals(ra.totalGradNorm(), same.totalGradNorm(), 1e-6 * ra.totalGradNorm());
-            assertEquals(ra.layers().get(0).component("q").gradNorm(), same.layers().get(0).component("q").gradNorm(), 1e-6);
+            double q = ra.layers().get(0).component("q").gradNorm();
+            assertEquals(q, same.layers().get(0).component("q").gradNorm(), 1e-6 * q);
         }
     }
 
