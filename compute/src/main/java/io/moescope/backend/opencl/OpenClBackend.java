@@ -65,6 +65,11 @@ public final class OpenClBackend implements Backend, DeviceTimer {
         return ClDevices.all().stream().map(ClDevices.Found::info).toList();
     }
 
+    /** The device context, for tests of this package that check which kernels it runs. */
+    ClContext context() {
+        return cl;
+    }
+
     private static List<ClDevices.Found> found() {
         List<ClDevices.Found> all = ClDevices.all();
         if (all.isEmpty()) throw new BackendUnavailableException("no OpenCL platform or device found: " + ClDevices.INSTALL_HINT);

@@ -1,6 +1,8 @@
 package io.moescope.backend.opencl;
 
 import static io.moescope.backend.opencl.Twin.compare;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionPattern;
@@ -75,6 +77,25 @@ class OpenClBackwardOpsTest {
     @ParameterizedTest
     @CsvSource({"1,4,4,0", "7,4,2,0", "33,4,1,0", "33,4,2,5", "130,2,1,0", "70,2,2,40"})
     void attentionBackward(int T, int H, int Hkv, int window) {
+        assertTrue(AttentionOps.tiledBackward(OpenClTesting.backend().context()), "this device runs the tiled products");
+        compareAttentionBackward(T, H, Hkv, window);
+    }
+
+    /** The first kernels (per-row probabilities, per-value products), which devices of fewer than 256 work-items a group run. */
+    @ParameterizedTest
+    @CsvSource({"7,4,2,0", "70,2,2,40"})
+    void attentionBackwardByTheFirstKernels(int T, int H, int Hkv, int window) {
+        boolean before = AttentionOps.flash;
+        AttentionOps.flash = false;
+        try {
+            assertFalse(AttentionOps.tiledBackward(OpenClTesting.backend().context()));
+            compareAttentionBackward(T, H, Hkv, window);
+        } finally {
+            AttentionOps.flash = before;
+        }
+    }
+
+    private static void compareAttentionBackward(int T, int H, int Hkv, int window) {
         Random rnd = new Random(T * 7 + H);
         int dqk = 24, dv = 16;
         Twin q = Twin.random(rnd, 1, T, H * dqk), k = Twin.random(rnd, 1, T, Hkv * dqk), v = Twin.random(rnd, 1, T, Hkv * dv);
