@@ -39,9 +39,7 @@ final class AttentionOps {
             try (OpenClTensor lse = cl.floats(H, T)) {
                 OpenClTensor out = flash(q, k, v, s, tile, lse);
                 OpenClTensor probs = cl.floats(H, T, T);
-                cl.kernels.launch("attention_probs", new long[]{T, T, H}, new long[]{PROBS_TILE, PROBS_TILE, 1}, q, k, lse, probs,
-                        T, H, s.kvHeads(), s.qkDim(), s.scale(), s.window(), new Kernels.Local(4L * PROBS_TILE * PROBS_TILE),
-                        new Kernels.Local(4L * PROBS_TILE * (PROBS_TILE + 1)));
+                rowProducts(q, k, lse, probs, s, s.qkDim(), s.scale(), s.window());
                 return new AttentionOutput(out, probs);
             }
         }
@@ -126,8 +124,13 @@ final class AttentionOps {
             probabilities = recomputed;
         }
         try (OpenClTensor ds = cl.floats(H, T, T)) {
-            cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
-                    new Kernels.Local(4L * Math.max(1, dv)));
+            if (tiledBackward(cl)) {
+                rowProducts(dContext, v, null, ds, s, dv, 1f, window);
+                cl.perGroup("attention_backward_softmax", (long) H * T, probabilities, ds, T);
+            } else {
+                cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
+                        new Kernels.Local(4L * Math.max(1, dv)));
+            }
             OpenClTensor dq = cl.floats(T, H, dqk), dk = cl.floats(T, Hkv, dqk), dvOut = cl.floats(T, Hkv, dv);
             if (tiledBackward(cl)) {
                 product(ds, k, dq, s, dqk, s.scale(), window, false);
@@ -150,6 +153,17 @@ final class AttentionOps {
      */
     static boolean tiledBackward(ClContext cl) {
         return flash && cl.maxWorkGroup >= BWD_TILE * BWD_TILE;
+    }
+
+    /**
+     * out [H, T, T] = rows of a (each head's) times rows of b (its key head's) scaled by mul, zero where a key is
+     * hidden; with lse, exp2 of that (scaled by log2(e) too) minus the row's lse: see attention_row_products.
+     */
+    private void rowProducts(Tensor a, Tensor b, OpenClTensor lse, OpenClTensor out, AttentionSpec s, int width, float mul, int window) {
+        int T = s.tokens();
+        cl.kernels.launch("attention_row_products", new long[]{T, T, s.heads()}, new long[]{PROBS_TILE, PROBS_TILE, 1}, a, b, lse,
+                lse != null ? 1 : 0, out, T, s.heads(), s.kvHeads(), width, mul, window, new Kernels.Local(4L * PROBS_TILE * PROBS_TILE),
+                new Kernels.Local(4L * PROBS_TILE * (PROBS_TILE + 1)));
     }
 
     /** dq (byKey false: rows are queries of each head) or dk, dv (rows are keys of each key head): see attention.cl. */

@@ -443,39 +443,54 @@ void attention_flash(__global const float* q, __global const float* k, __global 
     }
 }
 
-// The probabilities of the flash kernel's rows, [H, T, T], from its base-2 log-sum-exp per row: a 16 x 16
-// work-group scores 16 queries against 16 keys out of local memory and writes exp2(score - lse), zero
-// where a key is hidden. Tiles wholly above the diagonal or before every row's window only write zeros.
-// The forward pass then costs the flash kernel plus one write of the probabilities, where the per-row
-// kernel above read every key and value once per query.
+// Row-by-key products of two [T, heads, width] tensors, [H, T, T], zero where a key is hidden: a 16 x 16
+// work-group takes 16 queries (rows of a, head h) against 16 keys (rows of b, key head h / (H / Hkv)) out of
+// local memory. Tiles wholly above the diagonal or before every row's window only write zeros. Two uses:
+// - hasLse 1: the probabilities of the flash kernel's rows, exp2(score - lse) from its base-2 log-sum-exp,
+//   a = q and mul = scale (times log2(e) here); the scores are the flash kernel's to the bit (queries
+//   pre-scaled alike, dimensions summed four at a time, the fourth first), so a row with one visible key gets exactly 1.
+//   The forward pass then costs the flash kernel plus one write of the probabilities, where the per-row
+//   kernel above read every key and value once per query.
+// - hasLse 0: dP = dO v^T for the backward pass, a = dO and mul = 1.
 #define PROBS_TILE 16
 __kernel __attribute__((reqd_work_group_size(PROBS_TILE, PROBS_TILE, 1)))
-void attention_probs(__global const float* q, __global const float* k, __global const float* lse, __global float* probs,
-                     int T, int H, int Hkv, int dqk, float scale, int window, __local float* qt, __local float* kt) {
+void attention_row_products(__global const float* a, __global const float* b, __global const float* lse, int hasLse,
+                            __global float* out, int T, int H, int Hkv, int width, float mul, int window,
+                            __local float* at, __local float* bt) {
     int j = get_global_id(0), i = get_global_id(1), h = get_global_id(2);
     int lj = get_local_id(0), li = get_local_id(1);
     int j0 = get_group_id(0) * PROBS_TILE, i0 = get_group_id(1) * PROBS_TILE, kh = h / (H / Hkv);
     // the same for the whole group, so the barriers below are met by all or none
     bool dead = j0 > i0 + PROBS_TILE - 1 || j0 + PROBS_TILE - 1 < first_visible(i0, window);
-    // Scores as the flash kernel makes them, to the bit: queries pre-scaled by scale log2(e), dimensions
-    // summed in the same order (four at a time, the fourth first). A row with one visible key then gets
-    // exactly 1, and its gradient exactly 0, as from a softmax.
-    float mul = scale * M_LOG2E_F, s = 0.0f;
+    float s = 0.0f, m = hasLse ? mul * M_LOG2E_F : mul;   // as the flash kernel scales its queries
     if (!dead) {
-        for (int d0 = 0; d0 < dqk; d0 += PROBS_TILE) {
-            int iq = min(i0 + li, T - 1), jk = min(j0 + li, T - 1);
-            qt[li * PROBS_TILE + lj] = d0 + lj < dqk ? q[((long) iq * H + h) * dqk + d0 + lj] * mul : 0.0f;
+        for (int d0 = 0; d0 < width; d0 += PROBS_TILE) {
+            int ia = min(i0 + li, T - 1), jb = min(j0 + li, T - 1);
+            at[li * PROBS_TILE + lj] = d0 + lj < width ? a[((long) ia * H + h) * width + d0 + lj] * m : 0.0f;
             // key j0 + li's dimension d0 + lj, stored by key with a padded stride against bank conflicts
-            kt[li * (PROBS_TILE + 1) + lj] = d0 + lj < dqk ? k[((long) jk * Hkv + kh) * dqk + d0 + lj] : 0.0f;
+            bt[li * (PROBS_TILE + 1) + lj] = d0 + lj < width ? b[((long) jb * Hkv + kh) * width + d0 + lj] : 0.0f;
             barrier(CLK_LOCAL_MEM_FENCE);
-            __local const float* a = qt + li * PROBS_TILE;
-            __local const float* b = kt + lj * (PROBS_TILE + 1);
-            for (int d = 0; d < PROBS_TILE; d += 4) s = mad(a[d], b[d], mad(a[d + 1], b[d + 1], mad(a[d + 2], b[d + 2], mad(a[d + 3], b[d + 3], s))));
+            __local const float* x = at + li * PROBS_TILE;
+            __local const float* y = bt + lj * (PROBS_TILE + 1);
+            for (int d = 0; d < PROBS_TILE; d += 4) s = mad(x[d], y[d], mad(x[d + 1], y[d + 1], mad(x[d + 2], y[d + 2], mad(x[d + 3], y[d + 3], s))));
             barrier(CLK_LOCAL_MEM_FENCE);
         }
     }
     if (i >= T || j >= T) return;
     float p = 0.0f;
-    if (!dead && j <= i && j >= first_visible(i, window)) p = exp2(s - lse[(long) h * T + i]);
-    probs[((long) h * T + i) * T + j] = p;
+    if (!dead && j <= i && j >= first_visible(i, window)) p = hasLse ? exp2(s - lse[(long) h * T + i]) : s;
+    out[((long) h * T + i) * T + j] = p;
+}
+
+// dS = P (dP - sum_j P dP) in place over dP, one work-group per (head, query) row, the sum in real as the
+// per-row kernel above takes it; P is zero wherever a key is hidden, and so is dS then.
+__kernel void attention_backward_softmax(__global const float* probs, __global float* ds, int T) {
+    __local real sbuf[RED_WG];
+    int g = get_group_id(0), lid = get_local_id(0);
+    __global const float* prow = probs + (long) g * T;
+    __global float* drow = ds + (long) g * T;
+    real acc = 0;
+    for (int j = lid; j < T; j += RED_WG) acc += (real) prow[j] * drow[j];
+    float D = (float) group_sum(sbuf, acc);
+    for (int j = lid; j < T; j += RED_WG) drow[j] = prow[j] * (drow[j] - D);
 }
