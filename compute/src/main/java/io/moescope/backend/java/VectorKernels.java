@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The inner loops the CPU backend spends its time in, written with the Vector API. */
@@ -12,6 +13,31 @@ final class VectorKernels {
     private VectorKernels() {}
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** Lane i to lane i ^ (L / 2), then i ^ (L / 4), ... i ^ 1: the steps of {@link #sum}. */
+    private static final VectorShuffle<Float>[] HALVES = halves();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] halves() {
+        int steps = Integer.numberOfTrailingZeros(S.length());
+        VectorShuffle<Float>[] h = new VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int stride = S.length() >> (k + 1);
+            h[k] = VectorShuffle.fromOp(S, i -> i ^ stride);
+        }
+        return h;
+    }
+
+    /**
+     * The sum of the lanes, always in the same order: each lane adds its partner half a vector away, then a
+     * quarter, down to the neighbour. {@code reduceLanes(ADD)} adds in the order of whichever code runs it, a
+     * loop over the lanes before the JIT compiles the caller and a tree after, so the same forward pass or
+     * gradient came out different in the last bits from one run to the next.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> h : HALVES) v = v.add(v.rearrange(h));
+        return v.lane(0);
+    }
 
     /** Dot product of x[xo .. xo+n) with the float32 row of w starting at byte offset wo. */
     static float dot(float[] x, int xo, MemorySegment w, long wo, int n) {
@@ -23,7 +49,7 @@ final class VectorKernels {
             FloatVector b = FloatVector.fromMemorySegment(S, w, wo + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = a.fma(b, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sum(acc);
         for (; i < n; i++) s += x[xo + i] * w.getAtIndex(FloatTensor.LAYOUT, (wo >> 2) + i);
         return s;
     }
@@ -40,8 +66,8 @@ final class VectorKernels {
             a2 = FloatVector.fromArray(S, x, x2 + i).fma(b, a2);
             a3 = FloatVector.fromArray(S, x, x3 + i).fma(b, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = sum(a0), s1 = sum(a1);
+        float s2 = sum(a2), s3 = sum(a3);
         for (; i < n; i++) {
             float b = w.getAtIndex(FloatTensor.LAYOUT, (wo >> 2) + i);
             s0 += x[x0 + i] * b;
@@ -63,7 +89,7 @@ final class VectorKernels {
         for (; i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sum(acc);
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
