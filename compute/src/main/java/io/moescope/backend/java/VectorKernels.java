@@ -4,6 +4,8 @@ import io.moescope.tensor.FloatTensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +28,35 @@ final class VectorKernels {
             h[k] = VectorShuffle.fromOp(S, i -> i ^ stride);
         }
         return h;
+    }
+
+    // e^x for each lane (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, e^r by a polynomial, times 2^n
+    // made from exponent bits in two halves so that n from -150 to 128 stays in range.
+    private static final float EXP_MAX = 88.72283f, EXP_MIN = -104f, ROUNDER = 12582912f;   // 1.5 * 2^23
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f, LOG2E = 1.44269504088896341f;
+
+    /**
+     * e^x in every lane, the same bits whatever runs it: only adds, multiplies and bit operations.
+     * {@code lanewise(EXP)} is SVML once the JIT has compiled the caller and Math.exp lane by lane before,
+     * which round differently. Within 2 ulp of Math.exp; 0 below -104 (and for -inf), +inf above 88.72, NaN for NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, EXP_MIN), over = x.compare(VectorOperators.GT, EXP_MAX);
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector n = c.fma(LOG2E, ROUNDER).sub(ROUNDER);   // round(c log2(e)), ties to even
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        IntVector ni = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector a = ni.lanewise(VectorOperators.ASHR, 1), b = ni.sub(a);
+        y = y.mul(a.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(b.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+        return y.blend(0f, under).blend(Float.POSITIVE_INFINITY, over);
     }
 
     /**
@@ -187,8 +218,8 @@ final class VectorKernels {
         }
         FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
         for (int j = 0; j < n; j++) {
-            FloatVector e0 = FloatVector.fromArray(S, pt, j * P).sub(m0).lanewise(VectorOperators.EXP);
-            FloatVector e1 = FloatVector.fromArray(S, pt, j * P + L).sub(m1).lanewise(VectorOperators.EXP);
+            FloatVector e0 = exp(FloatVector.fromArray(S, pt, j * P).sub(m0));
+            FloatVector e1 = exp(FloatVector.fromArray(S, pt, j * P + L).sub(m1));
             e0.intoArray(pt, j * P);
             e1.intoArray(pt, j * P + L);
             s0 = s0.add(e0);
@@ -205,7 +236,7 @@ final class VectorKernels {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i < bound; i += S.length()) {
             FloatVector gv = FloatVector.fromArray(S, g, go + i);
-            FloatVector e = gv.neg().lanewise(VectorOperators.EXP);
+            FloatVector e = exp(gv.neg());
             gv.div(e.add(one)).mul(FloatVector.fromArray(S, u, uo + i)).intoArray(g, go + i);
         }
         for (; i < n; i++) g[go + i] = g[go + i] / (1f + (float) Math.exp(-g[go + i])) * u[uo + i];
@@ -238,7 +269,7 @@ final class VectorKernels {
         int i = 0;
         int bound = S.loopBound(n);
         for (; i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, x, o + i).sub(max).lanewise(VectorOperators.EXP));
+            acc = acc.add(exp(FloatVector.fromArray(S, x, o + i).sub(max)));
         }
         double sum = 0;
         for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
