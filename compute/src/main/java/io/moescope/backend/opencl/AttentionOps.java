@@ -9,10 +9,8 @@ import io.moescope.backend.Tensor;
 final class AttentionOps {
     /** Value dimensions one work-item of the attention kernel can own (ATT_CHUNKS in attention.cl). */
     private static final int CHUNKS = 8;
-    /** Queries and keys of one work-group of the probabilities kernel (PROBS_TILE in attention.cl). */
-    private static final int PROBS_TILE = 16;
-    /** Rows and columns of one work-group of the backward products (BWD_TILE in attention.cl). */
-    private static final int BWD_TILE = 16;
+    /** Rows and columns of the tiled kernels' work-groups: probabilities, dP and the backward products (ATT_TILE in attention.cl). */
+    private static final int TILE = 16;
     /** Whether the flash kernel is used where it applies (-Dmoescope.opencl.flash=false compares with the per-row kernel). */
     static volatile boolean flash = Boolean.parseBoolean(System.getProperty("moescope.opencl.flash", "true"));
 
@@ -34,7 +32,7 @@ final class AttentionOps {
         if (!s.pattern().isPlainWindow()) return patterned(q, k, v, s, keepProbabilities);
         FlashTile tile = flashTile(cl, s);
         if (tile != null && !keepProbabilities) return new AttentionOutput(flash(q, k, v, s, tile, null), null);
-        if (tile != null && probabilitiesByFlash(cl)) {
+        if (tile != null && takesTiles(cl)) {
             // the context by the flash kernel, then the probabilities from each row's log-sum-exp
             try (OpenClTensor lse = cl.floats(H, T)) {
                 OpenClTensor out = flash(q, k, v, s, tile, lse);
@@ -56,9 +54,12 @@ final class AttentionOps {
         return flash ? FlashTile.choose(cl.flashTile, cl.wideFlash, cl.localMemory, cl.reductionSize, s.qkDim(), s.vDim()) : null;
     }
 
-    /** Whether probabilities, where the flash kernel runs, come from its log-sum-exp (the device takes 16 x 16 work-items). */
-    static boolean probabilitiesByFlash(ClContext cl) {
-        return cl.maxWorkGroup >= PROBS_TILE * PROBS_TILE;
+    /**
+     * Whether the device takes the tiled kernels' TILE x TILE work-items a group: then probabilities, where
+     * the flash kernel runs, come from its log-sum-exp, and the backward pass goes by tiles.
+     */
+    static boolean takesTiles(ClContext cl) {
+        return cl.maxWorkGroup >= TILE * TILE;
     }
 
     /**
@@ -124,19 +125,16 @@ final class AttentionOps {
             probabilities = recomputed;
         }
         try (OpenClTensor ds = cl.floats(H, T, T)) {
+            OpenClTensor dq = cl.floats(T, H, dqk), dk = cl.floats(T, Hkv, dqk), dvOut = cl.floats(T, Hkv, dv);
             if (tiledBackward(cl)) {
                 rowProducts(dContext, v, null, ds, s, dv, 1f, window);
                 cl.perGroup("attention_backward_softmax", (long) H * T, probabilities, ds, T);
-            } else {
-                cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
-                        new Kernels.Local(4L * Math.max(1, dv)));
-            }
-            OpenClTensor dq = cl.floats(T, H, dqk), dk = cl.floats(T, Hkv, dqk), dvOut = cl.floats(T, Hkv, dv);
-            if (tiledBackward(cl)) {
                 product(ds, k, dq, s, dqk, s.scale(), window, false);
                 product(ds, q, dk, s, dqk, s.scale(), window, true);
                 product(probabilities, dContext, dvOut, s, dv, 1f, window, true);
             } else {
+                cl.perGroup("attention_backward_scores", (long) H * T, dContext, v, probabilities, ds, T, H, Hkv, dv, window,
+                        new Kernels.Local(4L * Math.max(1, dv)));
                 cl.perItem("attention_backward_dq", (long) T * H * dqk, ds, k, dq, T, H, Hkv, dqk, s.scale(), window);
                 cl.perItem("attention_backward_dk", (long) T * Hkv * dqk, ds, q, dk, T, H, Hkv, dqk, s.scale(), window);
                 cl.perItem("attention_backward_dv", (long) T * Hkv * dv, probabilities, dContext, dvOut, T, H, Hkv, dv, window);
@@ -147,12 +145,9 @@ final class AttentionOps {
         }
     }
 
-    /**
-     * Whether the backward products go by tiles (attention_backward_product): where the device takes 16 x 16
-     * work-items, unless -Dmoescope.opencl.flash=false asks for the first kernels throughout.
-     */
+    /** Whether the backward pass goes by tiles: where the device takes them, unless -Dmoescope.opencl.flash=false asks for the first kernels throughout. */
     static boolean tiledBackward(ClContext cl) {
-        return flash && cl.maxWorkGroup >= BWD_TILE * BWD_TILE;
+        return flash && takesTiles(cl);
     }
 
     /**
@@ -161,17 +156,17 @@ final class AttentionOps {
      */
     private void rowProducts(Tensor a, Tensor b, OpenClTensor lse, OpenClTensor out, AttentionSpec s, int width, float mul, int window) {
         int T = s.tokens();
-        cl.kernels.launch("attention_row_products", new long[]{T, T, s.heads()}, new long[]{PROBS_TILE, PROBS_TILE, 1}, a, b, lse,
-                lse != null ? 1 : 0, out, T, s.heads(), s.kvHeads(), width, mul, window, new Kernels.Local(4L * PROBS_TILE * PROBS_TILE),
-                new Kernels.Local(4L * PROBS_TILE * (PROBS_TILE + 1)));
+        cl.kernels.launch("attention_row_products", new long[]{T, T, s.heads()}, new long[]{TILE, TILE, 1}, a, b, lse,
+                lse != null ? 1 : 0, out, T, s.heads(), s.kvHeads(), width, mul, window, new Kernels.Local(4L * TILE * TILE),
+                new Kernels.Local(4L * TILE * (TILE + 1)));
     }
 
     /** dq (byKey false: rows are queries of each head) or dk, dv (rows are keys of each key head): see attention.cl. */
     private void product(Tensor a, Tensor b, OpenClTensor out, AttentionSpec s, int width, float alpha, int window, boolean byKey) {
         int T = s.tokens();
         cl.kernels.launch("attention_backward_product", new long[]{width, T, byKey ? s.kvHeads() : s.heads()},
-                new long[]{BWD_TILE, BWD_TILE, 1}, a, b, out, T, s.heads(), s.kvHeads(), width, alpha, window, byKey ? 1 : 0,
-                new Kernels.Local(4L * BWD_TILE * (BWD_TILE + 1)), new Kernels.Local(4L * BWD_TILE * (BWD_TILE + 1)));
+                new long[]{TILE, TILE, 1}, a, b, out, T, s.heads(), s.kvHeads(), width, alpha, window, byKey ? 1 : 0,
+                new Kernels.Local(4L * TILE * (TILE + 1)), new Kernels.Local(4L * TILE * (TILE + 1)));
     }
 
     private static void checkSize(String what, Tensor t, long want) {

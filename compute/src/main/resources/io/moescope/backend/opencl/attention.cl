@@ -153,34 +153,35 @@ __kernel void attention_backward_dv(__global const float* probs, __global const 
 //   queries i of A[h, i, j] B[i, h, c], A read transposed (still along its rows, so the loads coalesce).
 // A (dS or P) is zero wherever a key is hidden, so the tiles may run past the visible keys; they only
 // skip what no row of the tile can see: keys past its last query (dq), queries before its first key (dk, dv).
-#define BWD_TILE 16
-__kernel __attribute__((reqd_work_group_size(BWD_TILE, BWD_TILE, 1)))
+// ATT_TILE: rows and columns of the tiled kernels' work-groups, this one's and attention_row_products'.
+#define ATT_TILE 16
+__kernel __attribute__((reqd_work_group_size(ATT_TILE, ATT_TILE, 1)))
 void attention_backward_product(__global const float* A, __global const float* B, __global float* out,
                                 int T, int H, int Hkv, int width, float alpha, int window, int byKey,
                                 __local float* at, __local float* bt) {
     int c = get_global_id(0), r = get_global_id(1), z = get_global_id(2);
     int lc = get_local_id(0), lr = get_local_id(1);
-    int r0 = get_group_id(1) * BWD_TILE, group = H / Hkv;
+    int r0 = get_group_id(1) * ATT_TILE, group = H / Hkv;
     int lo = byKey ? r0 : first_visible(r0, window);
-    int hi = byKey ? last_seeing(min(T - 1, r0 + BWD_TILE - 1), T, window) : min(T - 1, r0 + BWD_TILE - 1);
+    int hi = byKey ? last_seeing(min(T - 1, r0 + ATT_TILE - 1), T, window) : min(T - 1, r0 + ATT_TILE - 1);
     int heads = byKey ? group : 1;
     float acc = 0.0f;
     for (int g = 0; g < heads; g++) {
         int h = byKey ? z * group + g : z, kh = byKey ? z : z / group;
         __global const float* a = A + (long) h * T * T;
-        for (int s0 = lo; s0 <= hi; s0 += BWD_TILE) {
+        for (int s0 = lo; s0 <= hi; s0 += ATT_TILE) {
             if (byKey) {
                 // at[key][query] = A[h, s0 + lr, r0 + lc]: consecutive work-items read consecutive keys
                 int i = min(s0 + lr, T - 1), j = min(r0 + lc, T - 1);
-                at[lc * (BWD_TILE + 1) + lr] = s0 + lr <= hi ? a[(long) i * T + j] : 0.0f;
-                bt[lr * (BWD_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) i * H + h) * width + c] : 0.0f;
+                at[lc * (ATT_TILE + 1) + lr] = s0 + lr <= hi ? a[(long) i * T + j] : 0.0f;
+                bt[lr * (ATT_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) i * H + h) * width + c] : 0.0f;
             } else {
                 int i = min(r0 + lr, T - 1), j = s0 + lc, jb = min(s0 + lr, T - 1);
-                at[lr * (BWD_TILE + 1) + lc] = j <= hi ? a[(long) i * T + j] : 0.0f;
-                bt[lr * (BWD_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) jb * Hkv + kh) * width + c] : 0.0f;
+                at[lr * (ATT_TILE + 1) + lc] = j <= hi ? a[(long) i * T + j] : 0.0f;
+                bt[lr * (ATT_TILE + 1) + lc] = s0 + lr <= hi && c < width ? B[((long) jb * Hkv + kh) * width + c] : 0.0f;
             }
             barrier(CLK_LOCAL_MEM_FENCE);
-            for (int t = 0; t < BWD_TILE; t++) acc = mad(at[lr * (BWD_TILE + 1) + t], bt[t * (BWD_TILE + 1) + lc], acc);
+            for (int t = 0; t < ATT_TILE; t++) acc = mad(at[lr * (ATT_TILE + 1) + t], bt[t * (ATT_TILE + 1) + lc], acc);
             barrier(CLK_LOCAL_MEM_FENCE);
         }
     }
@@ -452,27 +453,26 @@ void attention_flash(__global const float* q, __global const float* k, __global 
 //   The forward pass then costs the flash kernel plus one write of the probabilities, where the per-row
 //   kernel above read every key and value once per query.
 // - hasLse 0: dP = dO v^T for the backward pass, a = dO and mul = 1.
-#define PROBS_TILE 16
-__kernel __attribute__((reqd_work_group_size(PROBS_TILE, PROBS_TILE, 1)))
+__kernel __attribute__((reqd_work_group_size(ATT_TILE, ATT_TILE, 1)))
 void attention_row_products(__global const float* a, __global const float* b, __global const float* lse, int hasLse,
                             __global float* out, int T, int H, int Hkv, int width, float mul, int window,
                             __local float* at, __local float* bt) {
     int j = get_global_id(0), i = get_global_id(1), h = get_global_id(2);
     int lj = get_local_id(0), li = get_local_id(1);
-    int j0 = get_group_id(0) * PROBS_TILE, i0 = get_group_id(1) * PROBS_TILE, kh = h / (H / Hkv);
+    int j0 = get_group_id(0) * ATT_TILE, i0 = get_group_id(1) * ATT_TILE, kh = h / (H / Hkv);
     // the same for the whole group, so the barriers below are met by all or none
-    bool dead = j0 > i0 + PROBS_TILE - 1 || j0 + PROBS_TILE - 1 < first_visible(i0, window);
+    bool dead = j0 > i0 + ATT_TILE - 1 || j0 + ATT_TILE - 1 < first_visible(i0, window);
     float s = 0.0f, m = hasLse ? mul * M_LOG2E_F : mul;   // as the flash kernel scales its queries
     if (!dead) {
-        for (int d0 = 0; d0 < width; d0 += PROBS_TILE) {
+        for (int d0 = 0; d0 < width; d0 += ATT_TILE) {
             int ia = min(i0 + li, T - 1), jb = min(j0 + li, T - 1);
-            at[li * PROBS_TILE + lj] = d0 + lj < width ? a[((long) ia * H + h) * width + d0 + lj] * m : 0.0f;
+            at[li * ATT_TILE + lj] = d0 + lj < width ? a[((long) ia * H + h) * width + d0 + lj] * m : 0.0f;
             // key j0 + li's dimension d0 + lj, stored by key with a padded stride against bank conflicts
-            bt[li * (PROBS_TILE + 1) + lj] = d0 + lj < width ? b[((long) jb * Hkv + kh) * width + d0 + lj] : 0.0f;
+            bt[li * (ATT_TILE + 1) + lj] = d0 + lj < width ? b[((long) jb * Hkv + kh) * width + d0 + lj] : 0.0f;
             barrier(CLK_LOCAL_MEM_FENCE);
-            __local const float* x = at + li * PROBS_TILE;
-            __local const float* y = bt + lj * (PROBS_TILE + 1);
-            for (int d = 0; d < PROBS_TILE; d += 4) s = mad(x[d], y[d], mad(x[d + 1], y[d + 1], mad(x[d + 2], y[d + 2], mad(x[d + 3], y[d + 3], s))));
+            __local const float* x = at + li * ATT_TILE;
+            __local const float* y = bt + lj * (ATT_TILE + 1);
+            for (int d = 0; d < ATT_TILE; d += 4) s = mad(x[d], y[d], mad(x[d + 1], y[d + 1], mad(x[d + 2], y[d + 2], mad(x[d + 3], y[d + 3], s))));
             barrier(CLK_LOCAL_MEM_FENCE);
         }
     }

@@ -68,7 +68,7 @@ class OpenClFlashAttentionTest {
         String[] t = tiles.split("/");
         ClContext context = withTiles(t[0], t[1]);
         try (OpenClBackend cl = new OpenClBackend(context)) {
-            assertTrue(AttentionOps.probabilitiesByFlash(context), "the device takes 16 x 16 work-items: " + context.maxWorkGroup);
+            assertTrue(AttentionOps.takesTiles(context), "the device takes 16 x 16 work-items: " + context.maxWorkGroup);
             for (int[] s : SHAPES) {
                 int T = s[0], H = s[1], Hkv = s[2], dqk = s[3], dv = s[4];
                 AttentionSpec spec = new AttentionSpec(T, H, Hkv, dqk, dv, 1f / (float) Math.sqrt(dqk), s[5]);
