@@ -38,16 +38,31 @@ public record Profile(List<OpStats> ops, long uploadBytes, long downloadBytes) {
         sb.append(String.format(Locale.ROOT, row, "operation", "calls", "total ms", "mean ms", "%", "MB moved"));
         double total = Math.max(1, totalNanos());
         for (OpStats s : ops) {
-            sb.append(String.format(Locale.ROOT, row, s.op(), s.calls(), fmt(s.totalMs()), fmt(s.meanMs()),
-                    String.format(Locale.ROOT, "%.1f", 100.0 * s.totalNanos() / total), fmt(s.bytes() / 1e6)));
+            sb.append(String.format(Locale.ROOT, row, s.op(), s.calls(), number(s.totalMs()), number(s.meanMs()),
+                    percent(100.0 * s.totalNanos() / total), number(s.bytes() / 1e6)));
         }
-        sb.append(String.format(Locale.ROOT, row, "total", ops.stream().mapToLong(OpStats::calls).sum(), fmt(totalMs()), "", "100.0",
-                fmt(ops.stream().mapToLong(OpStats::bytes).sum() / 1e6)));
-        sb.append(String.format(Locale.ROOT, "uploaded %s MB, downloaded %s MB%n", fmt(uploadBytes / 1e6), fmt(downloadBytes / 1e6)));
+        sb.append(String.format(Locale.ROOT, row, "total", calls(), number(totalMs()), "", "100.0", number(bytes() / 1e6)));
+        sb.append(String.format(Locale.ROOT, "uploaded %s MB, downloaded %s MB%n", number(uploadBytes / 1e6), number(downloadBytes / 1e6)));
         return sb.toString();
     }
 
-    private static String fmt(double v) {
+    /** Calls of all operations. */
+    public long calls() {
+        return ops.stream().mapToLong(OpStats::calls).sum();
+    }
+
+    /** Bytes moved by all operations. */
+    public long bytes() {
+        return ops.stream().mapToLong(OpStats::bytes).sum();
+    }
+
+    /** Milliseconds or megabytes as profiles show them, here and in the workbench: three decimals below 100, one from there. */
+    public static String number(double v) {
         return String.format(Locale.ROOT, v >= 100 ? "%.1f" : "%.3f", v);
+    }
+
+    /** A share of the time, in percent, as profiles show it. */
+    public static String percent(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
     }
 }

@@ -1,5 +1,6 @@
 package io.moescope.viz.export;
 
+import io.moescope.backend.profile.Profile;
 import io.moescope.viz.chart.ProfileChart;
 import io.moescope.viz.view.ProfileRow;
 import io.moescope.viz.view.ProfileText;
@@ -20,8 +21,8 @@ public final class ProfileReport {
         List<ProfileRow> rows = ProfileRow.of(run.profile());
         List<List<String>> cells = new ArrayList<>();
         for (ProfileRow r : rows) {
-            cells.add(List.of(r.op(), Long.toString(r.calls()), ProfileText.number(r.totalMs()), ProfileText.number(r.meanMs()),
-                    ProfileText.percent(r.percent()), ProfileText.number(r.mb())));
+            cells.add(List.of(r.op(), Long.toString(r.calls()), Profile.number(r.totalMs()), Profile.number(r.meanMs()),
+                    Profile.percent(r.percent()), Profile.number(r.mb())));
         }
         List<String> summary = new ArrayList<>(base.summary());
         summary.add("Profile: " + ProfileText.summary(run));

@@ -1,5 +1,6 @@
 package io.moescope.viz.view;
 
+import io.moescope.backend.profile.Profile;
 import java.util.List;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
@@ -12,10 +13,10 @@ final class ProfileTable {
     ProfileTable() {
         table.getColumns().add(TextColumns.unsortable("operation", ProfileRow::op));
         table.getColumns().add(rightAligned(TextColumns.unsortable("calls", r -> Long.toString(r.calls()))));
-        table.getColumns().add(rightAligned(TextColumns.unsortable("total ms", r -> ProfileText.number(r.totalMs()))));
-        table.getColumns().add(rightAligned(TextColumns.unsortable("mean ms", r -> ProfileText.number(r.meanMs()))));
-        table.getColumns().add(rightAligned(TextColumns.unsortable("% of total", r -> ProfileText.percent(r.percent()))));
-        table.getColumns().add(rightAligned(TextColumns.unsortable("MB moved", r -> ProfileText.number(r.mb()))));
+        table.getColumns().add(rightAligned(TextColumns.unsortable("total ms", r -> Profile.number(r.totalMs()))));
+        table.getColumns().add(rightAligned(TextColumns.unsortable("mean ms", r -> Profile.number(r.meanMs()))));
+        table.getColumns().add(rightAligned(TextColumns.unsortable("% of total", r -> Profile.percent(r.percent()))));
+        table.getColumns().add(rightAligned(TextColumns.unsortable("MB moved", r -> Profile.number(r.mb()))));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPlaceholder(new Label("no analysis yet"));
         table.setId("profile-table");

@@ -39,9 +39,9 @@ class ProfileRowTest {
 
     @Test
     void numbersReadAsOnTheCommandLine() {
-        assertEquals("1.235", ProfileText.number(1.23456));
-        assertEquals("123.5", ProfileText.number(123.456));
-        assertEquals("60.0", ProfileText.percent(60));
+        assertEquals("1.235", Profile.number(1.23456));
+        assertEquals("123.5", Profile.number(123.456));
+        assertEquals("60.0", Profile.percent(60));
     }
 
     @Test
