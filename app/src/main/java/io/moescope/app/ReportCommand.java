@@ -1,14 +1,14 @@
 package io.moescope.app;
 
 import io.moescope.analysis.Analysis;
+import io.moescope.analysis.AnalysisProfiler;
 import io.moescope.analysis.LoadedModel;
+import io.moescope.analysis.RunProfile;
 import io.moescope.backend.profile.Profiler;
 import io.moescope.checkpoint.CheckpointException;
-import io.moescope.viz.export.ProfileReport;
-import io.moescope.viz.export.ReportBuilder;
-import io.moescope.viz.export.Reports;
-import io.moescope.viz.workbench.AnalysisProfiler;
-import io.moescope.viz.workbench.RunProfile;
+import io.moescope.report.export.ProfileReport;
+import io.moescope.report.export.ReportBuilder;
+import io.moescope.report.export.Reports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

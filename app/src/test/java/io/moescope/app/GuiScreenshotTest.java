@@ -37,7 +37,7 @@ class GuiScreenshotTest {
         assertEquals(900, image.getHeight());
         // the routing grid colours tokens by expert: the expert palette's colours must be there
         Set<Integer> colours = colours(image);
-        long experts = java.util.Arrays.stream(io.moescope.viz.heatmap.Palette.EXPERTS).filter(colours::contains).count();
+        long experts = java.util.Arrays.stream(io.moescope.report.heatmap.Palette.EXPERTS).filter(colours::contains).count();
         assertTrue(experts >= 2, "routing view with data: " + experts + " expert colours");
         assertTrue(distinctColours(image) >= 8, "the screenshot is (nearly) one colour");
         try (var files = Files.list(dir)) {

@@ -1,7 +1,7 @@
 package io.moescope.viz;
 
+import io.moescope.report.export.ImageFiles;
 import io.moescope.viz.export.FxImages;
-import io.moescope.viz.export.ImageFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import javafx.scene.Scene;

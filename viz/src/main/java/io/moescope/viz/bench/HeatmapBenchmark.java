@@ -1,6 +1,6 @@
 package io.moescope.viz.bench;
 
-import io.moescope.viz.heatmap.ColourScale;
+import io.moescope.report.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
 import java.io.PrintWriter;
 import java.util.ArrayList;

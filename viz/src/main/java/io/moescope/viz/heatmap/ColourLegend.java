@@ -1,5 +1,6 @@
 package io.moescope.viz.heatmap;
 
+import io.moescope.report.heatmap.ColourScale;
 import java.util.Locale;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;

@@ -1,5 +1,7 @@
 package io.moescope.viz.heatmap;
 
+import io.moescope.report.heatmap.ColourScale;
+import io.moescope.report.heatmap.HeatmapRaster;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;

@@ -5,8 +5,10 @@ import io.moescope.analysis.AttentionMaps;
 import io.moescope.analysis.DifferenceMaps;
 import io.moescope.lab.Comparison;
 import io.moescope.lab.Mechanism;
+import io.moescope.report.heatmap.ColourScale;
+import io.moescope.report.lab.LabJson;
+import io.moescope.report.lab.LabTables;
 import io.moescope.viz.heatmap.ColourLegend;
-import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.view.AnalysisView;
 import io.moescope.viz.view.AttentionView;
@@ -268,8 +270,8 @@ public final class CompareView implements AnalysisView {
         highlight();
     }
 
-    private static io.moescope.viz.export.ReportContent.Table mechanismTable(Mechanism m) {
-        return new io.moescope.viz.export.ReportContent.Table("Variant", List.of("part", "setting"), List.of(
+    private static io.moescope.report.export.ReportContent.Table mechanismTable(Mechanism m) {
+        return new io.moescope.report.export.ReportContent.Table("Variant", List.of("part", "setting"), List.of(
                 List.of("routing", m.routing().isNone() ? MechanismEditor.OWN : LabJson.describe(m.routing())),
                 List.of("attention", m.attention() == null ? MechanismEditor.OWN : m.attention().toString()),
                 List.of("weights", m.precision().weights().cliName()),

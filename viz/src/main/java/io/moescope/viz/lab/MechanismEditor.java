@@ -5,6 +5,7 @@ import io.moescope.lab.Mechanism;
 import io.moescope.lab.NumberFormat;
 import io.moescope.lab.Precision;
 import io.moescope.lab.RoutingChange;
+import io.moescope.report.lab.LabJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

@@ -1,6 +1,6 @@
 package io.moescope.viz.lab;
 
-import io.moescope.viz.export.ReportContent;
+import io.moescope.report.export.ReportContent;
 import java.util.List;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.scene.control.TableColumn;

@@ -1,8 +1,8 @@
 package io.moescope.viz.view;
 
 import io.moescope.analysis.Analysis;
-import io.moescope.viz.heatmap.ColourScale;
-import io.moescope.viz.heatmap.HeatmapRaster;
+import io.moescope.report.heatmap.ColourScale;
+import io.moescope.report.heatmap.HeatmapRaster;
 import io.moescope.viz.workbench.Selection;
 import java.util.Locale;
 import javafx.geometry.Insets;

@@ -1,6 +1,6 @@
 package io.moescope.viz.view;
 
-import io.moescope.viz.chart.ChartStyle;
+import io.moescope.report.chart.ChartStyle;
 import io.moescope.viz.widget.ChartPane;
 import java.util.List;
 import org.jfree.chart.JFreeChart;

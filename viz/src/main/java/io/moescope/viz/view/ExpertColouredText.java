@@ -2,7 +2,7 @@ package io.moescope.viz.view;
 
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.LayerRouting;
-import io.moescope.viz.heatmap.Palette;
+import io.moescope.report.heatmap.Palette;
 import io.moescope.viz.widget.ChipFlow;
 import io.moescope.viz.workbench.Selection;
 import javafx.scene.Node;

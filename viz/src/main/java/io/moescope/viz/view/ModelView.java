@@ -4,7 +4,7 @@ import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.TensorStats;
 import io.moescope.checkpoint.TensorInfo;
 import io.moescope.inspect.ModelSummary;
-import io.moescope.viz.chart.HistogramChart;
+import io.moescope.report.chart.HistogramChart;
 import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;

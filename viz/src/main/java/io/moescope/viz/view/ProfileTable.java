@@ -1,6 +1,7 @@
 package io.moescope.viz.view;
 
 import io.moescope.backend.profile.Profile;
+import io.moescope.report.profile.ProfileRow;
 import java.util.List;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;

@@ -1,8 +1,10 @@
 package io.moescope.viz.view;
 
-import io.moescope.viz.chart.ProfileChart;
+import io.moescope.analysis.RunProfile;
+import io.moescope.report.chart.ProfileChart;
+import io.moescope.report.profile.ProfileRow;
+import io.moescope.report.profile.ProfileText;
 import io.moescope.viz.widget.ChartPane;
-import io.moescope.viz.workbench.RunProfile;
 import io.moescope.viz.workbench.WorkbenchState;
 import java.util.List;
 import javafx.geometry.Insets;

@@ -2,11 +2,11 @@ package io.moescope.viz.view;
 
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.LayerRouting;
-import io.moescope.viz.chart.RouterCharts;
-import io.moescope.viz.chart.SankeyChart;
-import io.moescope.viz.heatmap.ColourScale;
+import io.moescope.report.chart.RouterCharts;
+import io.moescope.report.chart.SankeyChart;
+import io.moescope.report.heatmap.ColourScale;
+import io.moescope.report.heatmap.Palette;
 import io.moescope.viz.heatmap.HeatmapView;
-import io.moescope.viz.heatmap.Palette;
 import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.Selection;
 import io.moescope.viz.workbench.WorkbenchState;

@@ -2,9 +2,9 @@ package io.moescope.viz.view;
 
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.TrainingHistory;
-import io.moescope.viz.chart.TrainingCharts;
+import io.moescope.report.chart.TrainingCharts;
+import io.moescope.report.heatmap.ColourScale;
 import io.moescope.viz.heatmap.ColourLegend;
-import io.moescope.viz.heatmap.ColourScale;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchState;

@@ -1,6 +1,7 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.analysis.Analysis;
+import io.moescope.analysis.AnalysisProfiler;
 import io.moescope.analysis.BatchAnalysis;
 import io.moescope.analysis.BatchAnalysisService;
 import io.moescope.analysis.LoadedModel;

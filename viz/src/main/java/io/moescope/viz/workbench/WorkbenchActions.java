@@ -1,13 +1,14 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.analysis.Analysis;
+import io.moescope.analysis.RunProfile;
+import io.moescope.report.export.ImageFiles;
+import io.moescope.report.export.ProfileReport;
+import io.moescope.report.export.ReportBuilder;
+import io.moescope.report.export.Reports;
+import io.moescope.report.export.SvgExport;
+import io.moescope.report.lab.LabReport;
 import io.moescope.viz.export.FxImages;
-import io.moescope.viz.export.ImageFiles;
-import io.moescope.viz.export.ProfileReport;
-import io.moescope.viz.export.ReportBuilder;
-import io.moescope.viz.export.Reports;
-import io.moescope.viz.lab.LabReport;
-import io.moescope.viz.export.SvgExport;
 import io.moescope.viz.view.AnalysisView;
 import io.moescope.viz.widget.ChartPane;
 import java.io.File;

@@ -3,6 +3,7 @@ package io.moescope.viz.workbench;
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.BatchAnalysis;
 import io.moescope.analysis.LoadedModel;
+import io.moescope.analysis.RunProfile;
 import io.moescope.grad.GradientFlowReport;
 import io.moescope.lab.Comparison;
 import io.moescope.lab.SweepResult;

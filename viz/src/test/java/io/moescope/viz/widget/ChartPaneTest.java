@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moescope.viz.chart.ChartStyle;
-import io.moescope.viz.export.ChartImages;
+import io.moescope.report.chart.ChartStyle;
+import io.moescope.report.export.ChartImages;
+import io.moescope.report.export.SvgExport;
 import io.moescope.viz.export.FxImages;
-import io.moescope.viz.export.SvgExport;
 import java.awt.geom.Rectangle2D;
 import java.util.Arrays;
 import java.util.concurrent.Callable;

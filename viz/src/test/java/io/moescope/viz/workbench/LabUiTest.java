@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.lab.SweepKind;
+import io.moescope.report.lab.SweepCharts;
 import io.moescope.viz.PngSnapshot;
-import io.moescope.viz.chart.SweepCharts;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.lab.CompareView;
 import io.moescope.viz.lab.SweepView;

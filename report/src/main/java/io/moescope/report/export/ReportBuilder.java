@@ -1,0 +1,170 @@
+package io.moescope.report.export;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.AnalysisJson;
+import io.moescope.analysis.AttentionMaps;
+import io.moescope.analysis.ExpertLoad;
+import io.moescope.analysis.LayerRouting;
+import io.moescope.report.chart.HeadEntropyChart;
+import io.moescope.report.chart.LoadChart;
+import io.moescope.report.chart.RouterCharts;
+import io.moescope.report.chart.SankeyChart;
+import io.moescope.report.heatmap.ColourScale;
+import io.moescope.report.heatmap.Palette;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds the report of one analysed prompt from the analysis alone, with AWT and JFreeChart: no
+ * window is needed, so `moescope report` runs headless and the workbench's "Export report" writes
+ * exactly the same file.
+ */
+public final class ReportBuilder {
+    private ReportBuilder() {}
+
+    /** Attention figures for at most this many layers, so that a deep model's report stays readable. */
+    static final int MAX_ATTENTION_LAYERS = 12;
+    private static final double SCALE = 2;   // figures at 2x for print and high-density screens
+
+    public static ReportContent build(Analysis a, Path modelDir, String backend) {
+        List<String> summary = new ArrayList<>();
+        summary.add("Model: " + modelDir.toAbsolutePath().normalize() + " (" + a.config().architecture().modelType() + ")");
+        summary.add("Backend: " + backend + " · " + a.tokenCount() + " tokens · analysed in "
+                + String.format(Locale.ROOT, "%.1f ms", a.totalNanos() / 1e6) + " · "
+                + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        summary.add("Prompt: " + String.join("", a.tokens()));
+        summary.add(Double.isFinite(a.forward().loss())
+                ? String.format(Locale.ROOT, "Next-token loss: %.4f", a.forward().loss()) : "Next-token loss: undefined for one token");
+        List<ReportContent.Figure> figures = new ArrayList<>();
+        List<String> tokens = labels(a);
+        for (int l = 0; l < Math.min(a.layers(), MAX_ATTENTION_LAYERS); l++) {
+            float[] mean = AttentionMaps.map(a, l, AttentionMaps.Reduction.MEAN, 0);
+            figures.add(new ReportContent.Figure("attention-layer-" + l, "Attention of layer " + l + ", mean over heads (log scale)",
+                    AwtHeatmap.render("attention, layer " + l + ", mean of " + a.heads(l) + " heads", mean, a.tokenCount(),
+                            a.tokenCount(), ColourScale.log(ColourScale.LOG_FLOOR, 1), null, tokens, tokens, 520, SCALE)));
+        }
+        figures.add(chart("attention-entropy", "Mean attention entropy per head", HeadEntropyChart.of(a.attention())));
+        if (a.hasMoe()) {
+            ExpertLoad load = a.load();
+            figures.add(chart("expert-load", "Tokens per expert in each MoE layer", LoadChart.of(load, "tokens per expert")));
+            figures.add(new ReportContent.Figure("load-heatmap", "Tokens per expert: MoE layers x experts",
+                    AwtHeatmap.render("tokens per expert", loadValues(load), load.moeLayers(), load.experts(),
+                            ColourScale.linear(0, max(load)), null, layerLabels(load), expertLabels(load.experts()), 480, SCALE)));
+            figures.add(new ReportContent.Figure("routing-grid", "Top-1 expert of each token in each MoE layer (colour = expert)",
+                    AwtHeatmap.render("top-1 expert per token", top1(a), a.routing().size(), a.tokenCount(), null,
+                            Palette.EXPERTS, layerLabels(load), tokens, 640, SCALE)));
+            LayerRouting first = a.routing().getFirst();
+            figures.add(new ReportContent.Figure("co-activation", "Expert co-activation in layer " + first.layer(),
+                    AwtHeatmap.render("co-activation, layer " + first.layer(), coActivation(first), first.experts(), first.experts(),
+                            ColourScale.linear(0, maxOffDiagonal(first)), null, expertLabels(first.experts()),
+                            expertLabels(first.experts()), 360, SCALE)));
+            if (!a.flows().isEmpty()) {
+                figures.add(chart("routing-sankey", "Flow of top-1 experts from layer to layer", SankeyChart.of(a.flows(), "top-1 expert, layer to layer")));
+            }
+            figures.add(chart("router-entropy", "Router entropy per token, layer " + first.layer(), RouterCharts.entropy(first, a.tokens())));
+        }
+        figures.removeIf(f -> f.image() == null);
+        return new ReportContent("MoEScope report: " + modelDir.getFileName(), summary, figures, tables(a),
+                AnalysisJson.toPrettyString(a));
+    }
+
+    private static ReportContent.Figure chart(String name, String caption, org.jfree.chart.JFreeChart chart) {
+        return new ReportContent.Figure(name, caption, chart == null ? null : ChartImages.render(chart, 720, 400, SCALE));
+    }
+
+    private static List<ReportContent.Table> tables(Analysis a) {
+        List<ReportContent.Table> out = new ArrayList<>();
+        if (a.hasMoe()) {
+            ExpertLoad l = a.load();
+            List<List<String>> rows = new ArrayList<>();
+            for (int i = 0; i < l.moeLayers(); i++) {
+                rows.add(List.of(Integer.toString(l.layers()[i]), f(l.coefficientOfVariation(i)), f(l.maxOverMean(i)),
+                        f(l.auxLossPerLayer()[i]), Long.toString(l.dropped(i, 1.0)), Long.toString(l.dropped(i, 1.25))));
+            }
+            rows.add(List.of("all", "", "", f(l.auxLoss()), Long.toString(l.dropped(1.0)), Long.toString(l.dropped(1.25))));
+            out.add(new ReportContent.Table("Expert load balance per MoE layer",
+                    List.of("layer", "coeff. of variation", "max / mean", "aux loss", "dropped at CF 1.0", "dropped at CF 1.25"), rows));
+        }
+        List<List<String>> heads = new ArrayList<>();
+        double[][] e = a.attention().entropy();
+        int maxHeads = 0;
+        for (double[] row : e) maxHeads = Math.max(maxHeads, row.length);
+        for (int l = 0; l < e.length; l++) {
+            List<String> row = new ArrayList<>(List.of(Integer.toString(l)));
+            for (int h = 0; h < maxHeads; h++) row.add(h < e[l].length ? f(e[l][h]) : "");
+            heads.add(row);
+        }
+        List<String> header = new ArrayList<>(List.of("layer"));
+        for (int h = 0; h < maxHeads; h++) header.add("head " + h);
+        out.add(new ReportContent.Table("Attention entropy per head (nats)", header, heads));
+
+        List<List<String>> toks = new ArrayList<>();
+        for (int t = 0; t < a.tokenCount(); t++) {
+            List<String> row = new ArrayList<>(List.of(Integer.toString(t), Integer.toString(a.ids()[t]), a.tokens().get(t)));
+            for (LayerRouting r : a.routing()) row.add("E" + r.top1(t) + String.format(Locale.ROOT, " (%.2f)", r.topkWeight()[t * r.k()]));
+            toks.add(row);
+        }
+        List<String> th = new ArrayList<>(List.of("position", "id", "token"));
+        for (LayerRouting r : a.routing()) th.add("top-1, layer " + r.layer());
+        out.add(new ReportContent.Table("Tokens and their top-1 expert", th, toks));
+        return out;
+    }
+
+    private static List<String> labels(Analysis a) {
+        List<String> out = new ArrayList<>();
+        for (int t = 0; t < a.tokenCount(); t++) out.add(t + " " + a.tokens().get(t));
+        return out;
+    }
+
+    private static List<String> layerLabels(ExpertLoad l) {
+        List<String> out = new ArrayList<>();
+        for (int x : l.layers()) out.add("layer " + x);
+        return out;
+    }
+
+    private static List<String> expertLabels(int E) {
+        List<String> out = new ArrayList<>();
+        for (int e = 0; e < E; e++) out.add("E" + e);
+        return out;
+    }
+
+    private static float[] loadValues(ExpertLoad l) {
+        float[] v = new float[l.moeLayers() * l.experts()];
+        for (int i = 0; i < l.moeLayers(); i++) for (int e = 0; e < l.experts(); e++) v[i * l.experts() + e] = l.counts()[i][e];
+        return v;
+    }
+
+    private static double max(ExpertLoad l) {
+        long m = 1;
+        for (long[] row : l.counts()) for (long x : row) m = Math.max(m, x);
+        return m;
+    }
+
+    private static float[] top1(Analysis a) {
+        int T = a.tokenCount();
+        float[] v = new float[a.routing().size() * T];
+        for (int i = 0; i < a.routing().size(); i++) for (int t = 0; t < T; t++) v[i * T + t] = a.routing().get(i).top1(t);
+        return v;
+    }
+
+    private static float[] coActivation(LayerRouting r) {
+        int E = r.experts();
+        float[] v = new float[E * E];
+        for (int i = 0; i < E; i++) for (int j = 0; j < E; j++) v[i * E + j] = r.coActivation()[i][j];
+        return v;
+    }
+
+    private static double maxOffDiagonal(LayerRouting r) {
+        long m = 1;
+        for (int i = 0; i < r.experts(); i++) for (int j = 0; j < r.experts(); j++) if (i != j) m = Math.max(m, r.coActivation()[i][j]);
+        return m;
+    }
+
+    private static String f(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "—";
+    }
+}

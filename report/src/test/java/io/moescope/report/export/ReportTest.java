@@ -1,0 +1,86 @@
+package io.moescope.report.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.moescope.analysis.Analysis;
+import io.moescope.analysis.LoadedModel;
+import io.moescope.report.chart.LoadChart;
+import io.moescope.report.chart.SankeyChart;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reports and SVG charts are drawn with AWT and need no display: these run everywhere. */
+class ReportTest {
+    private static LoadedModel model;
+    private static Analysis analysis;
+
+    @BeforeAll
+    static void analyse() {
+        model = LoadedModel.open(io.moescope.report.Conformance.dir().resolve("qwen2moe-a"), "java");
+        analysis = model.analyse("In the beginning God created the heaven and the earth.");
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void htmlEmbedsEveryFigureAndTheNumbers(@TempDir Path dir) throws Exception {
+        Path html = dir.resolve("report.html");
+        Reports.write(analysis, model.dir(), "java", html);
+        String s = Files.readString(html, StandardCharsets.UTF_8);
+        ReportContent r = ReportBuilder.build(analysis, model.dir(), "java");
+        int images = s.split("src=\"data:image/png;base64,", -1).length - 1;
+        assertEquals(r.figures().size(), images);
+        assertTrue(images >= 7, "attention per layer, entropy, load bars and heatmap, routing grid, co-activation, Sankey, router entropy");
+        String b64 = s.substring(s.indexOf("base64,") + 7, s.indexOf('"', s.indexOf("base64,")));
+        assertNotNull(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(b64))));
+        int start = s.indexOf("id=\"moescope-data\">");
+        String json = s.substring(start + "id=\"moescope-data\">".length(), s.indexOf("</script>", start));
+        var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertEquals(analysis.tokenCount(), j.get("ids").size());
+        assertTrue(s.contains("<table>"));
+        assertFalse(s.contains("<script>"), "no executable script");
+    }
+
+    private static void assertFalse(boolean b, String m) {
+        assertTrue(!b, m);
+    }
+
+    @Test
+    void pdfHasAPagePerFigureAndTheTables(@TempDir Path dir) throws Exception {
+        Path pdf = dir.resolve("report.pdf");
+        Reports.write(analysis, model.dir(), "java", pdf);
+        try (PDDocument d = Loader.loadPDF(pdf.toFile())) {
+            int figures = ReportBuilder.build(analysis, model.dir(), "java").figures().size();
+            assertTrue(d.getNumberOfPages() >= figures + 2, d.getNumberOfPages() + " pages");
+            String text = new PDFTextStripper().getText(d);
+            assertTrue(text.contains("Expert load balance per MoE layer"), "tables as text");
+        }
+    }
+
+    @Test
+    void chartsExportAsSvg(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("load.svg");
+        SvgExport.write(LoadChart.of(analysis.load(), "tokens per expert"), 800, 500, f);
+        var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(f.toFile());
+        assertEquals("svg", doc.getDocumentElement().getTagName());
+        String sankey = SvgExport.svg(SankeyChart.of(analysis.flows(), "flow"), 800, 500);
+        assertTrue(sankey.startsWith("<svg") || sankey.contains("<svg "), sankey.substring(0, 80));
+    }
+}
