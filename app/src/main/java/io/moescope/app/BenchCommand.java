@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.backend.Backend;
-import io.moescope.backend.opencl.OpenClBackend;
-import io.moescope.backend.profile.ProfilingBackend;
-import io.moescope.backend.ptx.PtxBackend;
+import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.grad.Backprop;
 import io.moescope.grad.Gradients;
@@ -132,16 +130,15 @@ final class BenchCommand implements Callable<Integer> {
         // The profile, if asked for, shows the timed passes only: not the model's upload, not warm-up.
         if (compute.profiler() != null) compute.profiler().reset();
         double[] ms = new double[runs];
-        Long deviceBytes = deviceBytes(b);
         OptionalLong faults0 = PageFaults.minor();
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
             pass.run();
             b.synchronize();
             ms[i] = (System.nanoTime() - t0) / 1e6;
-            Long now = deviceBytes(b);
-            if (now != null) deviceBytes = Math.max(deviceBytes, now);
         }
+        // The most device memory held at once since the backend opened: weights, warm-up and timed passes.
+        Long deviceBytes = b.deviceMemory().map(DeviceMemoryUse::peakBytes).orElse(null);
         OptionalLong faults1 = PageFaults.minor();
         Double faultsPerPass = faults0.isPresent() && faults1.isPresent() ? (faults1.getAsLong() - faults0.getAsLong()) / (double) runs : null;
         Integer threads = b.name().equals("java") ? Integer.valueOf(b.device().computeUnits()) : null;
@@ -174,17 +171,6 @@ final class BenchCommand implements Callable<Integer> {
             quiet = jit.getTotalCompilationTime() == before ? quiet + 1 : 0;
         }
         return new WarmUp(n, quiet >= QUIET_PASSES);
-    }
-
-    /**
-     * Device memory in use as the GPU backends report it (the Backend interface has no such call):
-     * the peak for ptx, the bytes live now for opencl (sampled after every pass); null for java.
-     */
-    private static Long deviceBytes(Backend b) {
-        Backend inner = b instanceof ProfilingBackend p ? p.inner() : b;
-        if (inner instanceof PtxBackend ptx) return ptx.memoryUse()[2];
-        if (inner instanceof OpenClBackend cl) return cl.liveDeviceBytes();
-        return null;
     }
 
     /** One timed unit of work; both end by bringing a result to the host, so queued GPU work is done. */

@@ -1,11 +1,12 @@
 package io.moescope.backend;
 
 import io.moescope.tensor.FloatTensor;
+import java.util.Optional;
 
 /**
  * A backend that hands every operation to another one; subclasses override the operations they
- * change (the mechanism lab rounds the inputs of matrix products this way). Tensors are the
- * wrapped backend's own.
+ * change (the mechanism lab rounds the inputs of matrix products this way, the profiler times
+ * them). Tensors are the wrapped backend's own. The one place where every operation passes through.
  */
 public abstract class ForwardingBackend implements Backend {
     protected final Backend inner;
@@ -22,6 +23,11 @@ public abstract class ForwardingBackend implements Backend {
     @Override
     public void synchronize() {
         inner.synchronize();
+    }
+
+    @Override
+    public Optional<DeviceMemoryUse> deviceMemory() {
+        return inner.deviceMemory();
     }
 
     /** Does not close the wrapped backend, which its owner closes. */

@@ -3,6 +3,7 @@ package io.moescope.backend.opencl;
 import static org.jocl.CL.*;
 
 import io.moescope.backend.DeviceMemoryLimit;
+import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ final class DeviceMemory {
     private final long limit;
     private final long maxAllocation;
     private final AtomicLong live = new AtomicLong();
+    private final AtomicLong peak = new AtomicLong();
     private final Map<Long, ArrayDeque<cl_mem>> cache = new HashMap<>();
     private long cachedBytes;
     private boolean closed;
@@ -84,7 +86,7 @@ final class DeviceMemory {
                 throw outOfMemory(size, again);
             }
         }
-        live.addAndGet(size);
+        held(size);
         return mem;
     }
 
@@ -97,8 +99,18 @@ final class DeviceMemory {
         ArrayDeque<cl_mem> q = cache.get(size);
         if (q == null || q.isEmpty()) return null;
         cachedBytes -= size;
-        live.addAndGet(size);
+        held(size);
         return q.pop();
+    }
+
+    private void held(long size) {
+        long now = live.addAndGet(size);
+        peak.accumulateAndGet(now, Math::max);
+    }
+
+    /** Live, cached and peak bytes. */
+    DeviceMemoryUse use() {
+        return new DeviceMemoryUse(live.get(), cachedBytes(), peak.get());
     }
 
     private synchronized long cachedBytes() {

@@ -6,6 +6,7 @@ import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.DeviceInfo;
+import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -15,6 +16,7 @@ import io.moescope.backend.profile.DeviceTimer;
 import io.moescope.tensor.FloatTensor;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jocl.CLException;
 
 /**
@@ -395,9 +397,10 @@ public final class OpenClBackend implements Backend, DeviceTimer {
 
     private boolean closed;
 
-    /** Device bytes held by tensors not yet closed or collected (for tests and a future memory view). */
-    public long liveDeviceBytes() {
-        return cl.memory.liveBytes();
+    /** Live bytes are those of tensors not yet closed or collected. */
+    @Override
+    public Optional<DeviceMemoryUse> deviceMemory() {
+        return Optional.of(cl.memory.use());
     }
 
     @Override

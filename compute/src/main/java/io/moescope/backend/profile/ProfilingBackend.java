@@ -4,8 +4,8 @@ import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
-import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.ExpertWeights;
+import io.moescope.backend.ForwardingBackend;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
@@ -32,25 +32,19 @@ import java.util.function.Supplier;
  * <p>Time spent inside an operation by its own helpers (the java backend's experts run its linear
  * kernel) is counted to the operation that was called, once.
  */
-public final class ProfilingBackend implements Backend {
+public final class ProfilingBackend extends ForwardingBackend {
     /** Timed operations after which pending device times are read even if the host never waited. */
     static final int DRAIN_EVERY = 4096;
 
-    private final Backend inner;
     private final OpRecorder recorder;
     /** The inner backend's own device timing, or null to time by the host clock. */
     private final DeviceTimer deviceTimer;
     private int sinceDrain;
 
     public ProfilingBackend(Backend inner, OpRecorder recorder) {
-        this.inner = inner;
+        super(inner);
         this.recorder = recorder;
         this.deviceTimer = inner instanceof DeviceTimer t ? t : null;
-    }
-
-    /** The wrapped backend. */
-    public Backend inner() {
-        return inner;
     }
 
     // ---- measuring ---------------------------------------------------------------------------
@@ -129,17 +123,7 @@ public final class ProfilingBackend implements Backend {
         return n;
     }
 
-    // ---- passed through unrecorded -----------------------------------------------------------
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public DeviceInfo device() {
-        return inner.device();
-    }
+    // ---- the backend's own calls (name, device and memory use pass through unrecorded) -------
 
     @Override
     public void synchronize() {
@@ -148,8 +132,8 @@ public final class ProfilingBackend implements Backend {
     }
 
     /**
-     * Reads the last device times, then closes the wrapped backend too: unlike a
-     * {@link io.moescope.backend.ForwardingBackend}, which borrows its backend, the profiler is
+     * Reads the last device times, then closes the wrapped backend too: unlike other
+     * {@link ForwardingBackend}s, which borrow their backend, the profiler is
      * opened together with what it wraps (--profile, the workbench) and stands in for it.
      */
     @Override

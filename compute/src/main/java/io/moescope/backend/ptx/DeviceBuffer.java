@@ -1,13 +1,12 @@
 package io.moescope.backend.ptx;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import io.moescope.backend.DeviceTensor;
 
-/** One device allocation shared by a tensor and its reshaped views; back to the pool when the last lets go. */
-final class DeviceBuffer {
+/** One allocation of the device pool, back to the pool when its last tensor lets go. */
+final class DeviceBuffer extends DeviceTensor.Buffer {
     final long ptr;
     final long bytes;
     private final DevicePool pool;
-    private final AtomicInteger refs = new AtomicInteger(1);
 
     DeviceBuffer(DevicePool pool, long bytes) {
         this.pool = pool;
@@ -15,11 +14,8 @@ final class DeviceBuffer {
         this.ptr = pool.allocate(bytes);
     }
 
-    void retain() {
-        if (refs.getAndIncrement() <= 0) throw new IllegalStateException("device buffer already released");
-    }
-
-    void release() {
-        if (refs.decrementAndGet() == 0) pool.release(ptr, bytes);
+    @Override
+    protected void free() {
+        pool.release(ptr, bytes);
     }
 }

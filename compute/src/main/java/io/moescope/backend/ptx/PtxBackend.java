@@ -7,6 +7,7 @@ import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.DeviceInfo;
+import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
@@ -18,6 +19,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * NVIDIA GPUs through the CUDA driver API and NVRTC, called with java.lang.foreign: no native code of
@@ -128,9 +130,10 @@ public final class PtxBackend implements Backend, DeviceTimer {
                 .map(e -> String.format("%-28s %6d launches %10.3f ms", e.kernel(), e.launches(), e.millis())).toList();
     }
 
-    /** Bytes held by live tensors, cached for reuse, and the most ever live, for diagnostics. */
-    public long[] memoryUse() {
-        return new long[]{rt.pool.liveBytes(), rt.pool.cachedBytes(), rt.pool.peakBytes()};
+    /** The memory pool is the device's, shared by every ptx backend on it. */
+    @Override
+    public Optional<DeviceMemoryUse> deviceMemory() {
+        return Optional.of(new DeviceMemoryUse(rt.pool.liveBytes(), rt.pool.cachedBytes(), rt.pool.peakBytes()));
     }
 
     // ---- moving data -------------------------------------------------------------------------

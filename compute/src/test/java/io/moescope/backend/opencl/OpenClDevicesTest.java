@@ -82,15 +82,15 @@ class OpenClDevicesTest {
     @Test
     void droppedTensorsGiveTheirMemoryBack() throws InterruptedException {
         OpenClBackend b = OpenClTesting.backend();
-        long before = b.liveDeviceBytes();
+        long before = b.deviceMemory().orElseThrow().liveBytes();
         for (int i = 0; i < 20; i++) b.zeros(1024, 256);   // 1 MiB each, never closed
-        assertTrue(b.liveDeviceBytes() >= before + 20L * 1024 * 1024);
+        assertTrue(b.deviceMemory().orElseThrow().liveBytes() >= before + 20L * 1024 * 1024);
         long deadline = System.currentTimeMillis() + 10_000;
-        while (b.liveDeviceBytes() > before && System.currentTimeMillis() < deadline) {
+        while (b.deviceMemory().orElseThrow().liveBytes() > before && System.currentTimeMillis() < deadline) {
             System.gc();
             Thread.sleep(20);
         }
-        assertTrue(b.liveDeviceBytes() <= before, "device bytes still held: " + (b.liveDeviceBytes() - before));
+        assertTrue(b.deviceMemory().orElseThrow().liveBytes() <= before, "device bytes still held: " + (b.deviceMemory().orElseThrow().liveBytes() - before));
     }
 
     @Test
@@ -98,14 +98,14 @@ class OpenClDevicesTest {
         OpenClBackend b = OpenClTesting.backend();
         Tensor t = b.upload(new float[]{1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor view = b.reshape(t, 6);
-        long held = b.liveDeviceBytes();
+        long held = b.deviceMemory().orElseThrow().liveBytes();
         t.close();
-        assertEquals(held, b.liveDeviceBytes(), "the view still holds the buffer");
+        assertEquals(held, b.deviceMemory().orElseThrow().liveBytes(), "the view still holds the buffer");
         assertEquals(6f, b.download(view)[5]);
         view.close();
-        assertEquals(held - 24, b.liveDeviceBytes());
+        assertEquals(held - 24, b.deviceMemory().orElseThrow().liveBytes());
         assertThrows(IllegalStateException.class, () -> b.download(view));
         view.close();   // twice is harmless
-        assertEquals(held - 24, b.liveDeviceBytes());
+        assertEquals(held - 24, b.deviceMemory().orElseThrow().liveBytes());
     }
 }

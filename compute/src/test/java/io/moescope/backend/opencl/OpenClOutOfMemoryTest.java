@@ -85,7 +85,7 @@ class OpenClOutOfMemoryTest {
         long weights;
         OpenClBackend b = openWithBudget(Long.MAX_VALUE / 2);
         try (LoadedModel m = LoadedModel.open(MODEL, b)) {   // closes b
-            weights = b.liveDeviceBytes();
+            weights = b.deviceMemory().orElseThrow().liveBytes();
             assertEquals("opencl", m.backendName());
         }
         System.gc();

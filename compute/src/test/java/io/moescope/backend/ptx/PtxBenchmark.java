@@ -1,6 +1,7 @@
 package io.moescope.backend.ptx;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.backend.Tensor;
 import io.moescope.grad.Backprop;
 import io.moescope.grad.Gradients;
@@ -57,8 +58,9 @@ public final class PtxBenchmark {
         gemmRate(b, 4096, 4096, 4096);
         profile(b, "lean forward", () -> lean.forward(idT, seq).close());
         profile(b, "lean forward+backward", () -> lean.forwardBackward(idT, seq, grads).close());
-        long[] mem = b.memoryUse();
-        System.out.printf("device memory: %.0f MB live, %.0f MB cached, %.0f MB peak%n", mem[0] / 1e6, mem[1] / 1e6, mem[2] / 1e6);
+        DeviceMemoryUse mem = b.deviceMemory().orElseThrow();
+        System.out.printf("device memory: %.0f MB live, %.0f MB cached, %.0f MB peak%n", mem.liveBytes() / 1e6, mem.cachedBytes() / 1e6,
+                mem.peakBytes() / 1e6);
     }
 
     /** The lean passes compute what the project's paths compute: same loss, same gradients. */

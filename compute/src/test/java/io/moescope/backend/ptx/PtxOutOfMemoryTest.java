@@ -71,11 +71,11 @@ class PtxOutOfMemoryTest {
             for (int i = 0; i < 10; i++) {
                 System.gc();
                 Thread.sleep(20);
-                long now = b.memoryUse()[0];
+                long now = b.deviceMemory().orElseThrow().liveBytes();
                 if (now == live) break;
                 live = now;
             }
-            return b.memoryUse()[0];
+            return b.deviceMemory().orElseThrow().liveBytes();
         }
     }
 
@@ -115,7 +115,7 @@ class PtxOutOfMemoryTest {
         long before = settledLiveBytes(), weights;
         PtxBackend b = open(null);
         try (LoadedModel m = LoadedModel.open(MODEL, b)) {   // closes b
-            weights = b.memoryUse()[0] - before;
+            weights = b.deviceMemory().orElseThrow().liveBytes() - before;
             assertEquals("ptx", m.backendName());
         }
         assertTrue(weights > 64L << 10, "mixtral-a's weights take " + weights + " bytes on the device");
