@@ -1,14 +1,12 @@
 package io.moescope.grad;
 
 import io.moescope.backend.Backend;
-import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Tensor;
 import io.moescope.model.MoeModel;
-import java.util.ArrayList;
+import io.moescope.model.WeightGradients;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,7 +16,7 @@ import java.util.Set;
  * to ({@link #of(Tensor)}), so it never deals with names; a weight used twice (a tied output head)
  * has one gradient that both uses add into.
  */
-public final class Gradients {
+public final class Gradients implements WeightGradients {
     private final Backend backend;
     private final Map<String, Tensor> byName = new LinkedHashMap<>();
     private final Map<String, Tensor> weightsByName = new LinkedHashMap<>();
@@ -43,23 +41,12 @@ public final class Gradients {
         return g;
     }
 
-    /** The gradient of a weight, to accumulate into; null for a null weight (an absent bias). */
+    @Override
     public Tensor of(Tensor weight) {
         if (weight == null) return null;
         Tensor g = byWeight.get(weight);
         if (g == null) throw new IllegalArgumentException("not a trainable parameter of this model: " + Tensor.describe(weight.shape()));
         return g;
-    }
-
-    /** The gradients of a layer's experts, in the same layout as the weights. */
-    public ExpertWeights of(ExpertWeights w) {
-        List<Tensor> gate = new ArrayList<>(), up = new ArrayList<>(), down = new ArrayList<>();
-        for (int e = 0; e < w.count(); e++) {
-            gate.add(of(w.gate().get(e)));
-            up.add(of(w.up().get(e)));
-            down.add(of(w.down().get(e)));
-        }
-        return new ExpertWeights(gate, up, down);
     }
 
     /** Checkpoint names, in the model's load order. */

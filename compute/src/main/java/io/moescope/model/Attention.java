@@ -5,19 +5,20 @@ import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
 
-/** The self-attention block of one decoder layer. */
+/** The self-attention block of one decoder layer: its forward pass and, after a recorded one, its backward. */
 public interface Attention {
     /**
-     * @param x normalised hidden states [T, D]
+     * @param x                 normalised hidden states [T, D]
+     * @param pattern           another attention pattern, or null for the model's own
+     * @param keepProbabilities whether to return the probabilities (a recording tape keeps them anyway)
+     * @param tape              null for inference, else where to save what {@link #backward} needs
      * @return the block's output [T, D] (after the output projection) and, when asked for, the
      *         probabilities [H, T, T]
      */
-    default AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities) {
-        return forward(b, x, T, keepProbabilities, null);
-    }
+    AttentionOutput forward(Backend b, Tensor x, int T, AttentionPattern pattern, boolean keepProbabilities, Tape tape);
 
-    /** As above with another attention pattern, or null for the model's own. */
-    AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern);
+    /** dL/dx, the gradient with respect to the normalised hidden state, from dL/d(output). */
+    Tensor backward(Backend b, Tape tape, Tensor dOut, WeightGradients g);
 
     int heads();
 }

@@ -1,5 +1,6 @@
 package io.moescope.model;
 
+import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
@@ -14,36 +15,82 @@ import io.moescope.backend.Tensor;
 public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear v, Linear o,
                                     RmsNorm qNorm, RmsNorm kNorm, Rotary rotary) implements Attention {
 
+    /**
+     * What backward needs.
+     *
+     * @param qProj    q projection before its norm (null when the model has no q/k norm)
+     * @param kProj    k projection before its norm (null likewise)
+     * @param qClamped q after norm and clamp, before rope (null unless clip_qkv is set)
+     * @param kClamped k likewise
+     * @param attended q, k and v as attended: after norm, clamp and rope
+     */
+    private record Saved(Tensor x, Tensor qProj, Tensor kProj, Tensor qClamped, Tensor kClamped, DotProductAttention attended) {}
+
     @Override
-    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern) {
+    public AttentionOutput forward(Backend b, Tensor x, int T, AttentionPattern pattern, boolean keepProbabilities, Tape tape) {
         int H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
+        // project
         Tensor qs = q.apply(b, x), ks = k.apply(b, x), vs = v.apply(b, x);
+        // normalise q and k: per-head norms have head_dim weights, full-width ones H * head_dim; the norm groups by its weight
+        Tensor qProj = null, kProj = null;
         if (qNorm != null) {
-            // Per-head norms have head_dim weights, full-width ones H * head_dim: the norm groups by its weight.
-            Tensor rawQ = qs, rawK = ks;
-            qs = b.rmsNorm(rawQ, qNorm.weight(), qNorm.eps());
-            ks = b.rmsNorm(rawK, kNorm.weight(), kNorm.eps());
-            rawQ.close();
-            rawK.close();
+            qProj = qs;
+            kProj = ks;
+            qs = qNorm.apply(b, qProj);
+            ks = kNorm.apply(b, kProj);
+            Tape.release(tape, qProj, kProj);
         }
+        // clip
+        Tensor qClamped = null, kClamped = null;
         if (!Double.isNaN(cfg.clipQkv())) {
             float c = (float) cfg.clipQkv();
             b.clamp(qs, c);
             b.clamp(ks, c);
             b.clamp(vs, c);
+            if (tape != null) {   // rope rotates q and k in place below; backward needs where the clamp bit
+                qClamped = Tape.snapshot(b, qs);
+                kClamped = Tape.snapshot(b, ks);
+            }
         }
+        // rotate
         b.rope(qs, H, d, 0, rotary);
         b.rope(ks, Hkv, d, 0, rotary);
-        AttentionOutput a = b.attention(qs, ks, vs, pattern == null ? spec(T) : spec(T).withPattern(pattern), keepProbabilities);
-        qs.close();
-        ks.close();
-        vs.close();
-        try (Tensor context = a.context()) {
-            return new AttentionOutput(o.apply(b, context), a.probabilities());
-        }
+        // attend, project out
+        var attended = DotProductAttention.attend(b, qs, ks, vs, spec(T), pattern, keepProbabilities, tape);
+        Tape.record(tape, this, new Saved(x, qProj, kProj, qClamped, kClamped, attended));
+        return attended.project(b, o, keepProbabilities, tape);
     }
 
-    /** The attention call's shape for T tokens (shared with the backward pass). */
+    @Override
+    public Tensor backward(Backend b, Tape tape, Tensor dOut, WeightGradients g) {
+        int H = cfg.numHeads(), Hkv = cfg.numKvHeads(), d = cfg.headDim();
+        Saved s = tape.saved(this, Saved.class);
+        AttentionGradients ag = s.attended().backward(b, o, dOut, g);
+        Tensor dq = ag.dq(), dk = ag.dk(), dv = ag.dv();
+        b.ropeBackward(dq, H, d, 0, rotary);
+        b.ropeBackward(dk, Hkv, d, 0, rotary);
+        if (!Double.isNaN(cfg.clipQkv())) {
+            float c = (float) cfg.clipQkv();
+            b.clampBackward(dq, s.qClamped(), c);
+            b.clampBackward(dk, s.kClamped(), c);
+            b.clampBackward(dv, s.attended().v(), c);
+        }
+        if (qNorm != null) {
+            try (Tensor dqRoped = dq; Tensor dkRoped = dk) {
+                dq = qNorm.backward(b, dqRoped, s.qProj(), g);
+                dk = kNorm.backward(b, dkRoped, s.kProj(), g);
+            }
+        }
+        Tensor dx = q.backward(b, dq, s.x(), g);
+        Tape.addAndClose(b, dx, k.backward(b, dk, s.x(), g));
+        Tape.addAndClose(b, dx, v.backward(b, dv, s.x(), g));
+        dq.close();
+        dk.close();
+        dv.close();
+        return dx;
+    }
+
+    /** The attention call's shape for T tokens. */
     public AttentionSpec spec(int T) {
         int d = cfg.headDim();
         return new AttentionSpec(T, cfg.numHeads(), cfg.numKvHeads(), d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());

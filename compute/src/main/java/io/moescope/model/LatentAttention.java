@@ -1,5 +1,6 @@
 package io.moescope.model;
 
+import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.AttentionSpec;
@@ -11,10 +12,24 @@ import io.moescope.backend.Tensor;
  * DeepSeek's multi-head latent attention: keys and values are expanded from a low-rank latent
  * (kv_lora_rank) shared by all heads, plus one rotary key part shared by all heads; queries come
  * straight from the hidden state (q_proj) or through their own bottleneck (q_a, norm, q_b).
+ * Its column copies (latent | rotary key split, per-head keys and values) run backward as
+ * {@code copyColumnsBackward}, which sums the rotary key's gradient over the heads that share it.
  */
 public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm qANorm, Linear qB,
                               Linear kvA, RmsNorm kvANorm, Linear kvB, Linear o, Rotary rotary, float scale)
         implements Attention {
+
+    /**
+     * What backward needs.
+     *
+     * @param qa           q_a_proj output before its norm (null without q_lora_rank)
+     * @param qaNormed     q_a after its norm (null likewise)
+     * @param latent       the kv latent [T, kv_lora_rank] before its norm
+     * @param latentNormed the latent after kv_a_layernorm
+     * @param attended     queries (rope applied to their rotary part), per-head keys [T*H, nope+rope] and
+     *                     values [T*H, v_head_dim], as attended
+     */
+    private record Saved(Tensor x, Tensor qa, Tensor qaNormed, Tensor latent, Tensor latentNormed, DotProductAttention attended) {}
 
     /** Softmax scale 1/sqrt(qk dim); DeepSeek-V3 sharpens it under YaRN by mscale(factor, mscale_all_dim)^2. */
     static float scale(ModelConfig cfg) {
@@ -28,28 +43,31 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
     }
 
     @Override
-    public AttentionOutput forward(Backend b, Tensor x, int T, boolean keepProbabilities, AttentionPattern pattern) {
+    public AttentionOutput forward(Backend b, Tensor x, int T, AttentionPattern pattern, boolean keepProbabilities, Tape tape) {
         int H = cfg.numHeads(), nope = cfg.qkNopeHeadDim(), rd = cfg.qkRopeHeadDim(), dv = cfg.vHeadDim();
         int dqk = nope + rd, lora = cfg.kvLoraRank();
-        Tensor q;
+        // queries [T, H*dqk], straight or through their bottleneck
+        Tensor q, qa = null, qaNormed = null;
         if (qProj != null) {
             q = qProj.apply(b, x);
         } else {
-            try (Tensor qa = qA.apply(b, x); Tensor qn = qANorm.apply(b, qa)) {
-                q = qB.apply(b, qn);                                                                   // [T, H*dqk]
-            }
+            qa = qA.apply(b, x);
+            qaNormed = qANorm.apply(b, qa);
+            q = qB.apply(b, qaNormed);
+            Tape.release(tape, qa, qaNormed);
         }
-        Tensor ckv = kvA.apply(b, x);                                                                  // [T, lora+rd]
+        // the compressed kv [T, lora+rd], split into the latent and the shared rotary key
+        Tensor ckv = kvA.apply(b, x);
         Tensor latent = b.zeros(T, lora);
         Tensor kRot = b.zeros(T, rd);
         b.copyColumns(ckv, 0, 1, latent, 0, T, lora);
         b.copyColumns(ckv, lora, 1, kRot, 0, T, rd);
         ckv.close();
-        Tensor kv;
-        try (Tensor ln = kvANorm.apply(b, latent)) {
-            kv = kvB.apply(b, ln);                                                                      // [T, H*(nope+dv)]
-        }
-        latent.close();
+        // the latent expanded to every head's k_nope and value [T, H*(nope+dv)]
+        Tensor latentNormed = kvANorm.apply(b, latent);
+        Tensor kv = kvB.apply(b, latentNormed);
+        Tape.release(tape, latent, latentNormed);
+        // rotate
         b.rope(q, H, dqk, nope, rotary);
         b.rope(kRot, 1, rd, 0, rotary);
 
@@ -63,16 +81,47 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         kvRows.close();
         kv.close();
         kRot.close();
-        AttentionOutput a = b.attention(q, keys, values, pattern == null ? spec(T) : spec(T).withPattern(pattern), keepProbabilities);
-        q.close();
-        keys.close();
-        values.close();
-        try (Tensor context = a.context()) {
-            return new AttentionOutput(o.apply(b, context), a.probabilities());
-        }
+        // attend, project out
+        var attended = DotProductAttention.attend(b, q, keys, values, spec(T), pattern, keepProbabilities, tape);
+        Tape.record(tape, this, new Saved(x, qa, qaNormed, latent, latentNormed, attended));
+        return attended.project(b, o, keepProbabilities, tape);
     }
 
-    /** The attention call's shape for T tokens (shared with the backward pass): every head has its own keys here. */
+    @Override
+    public Tensor backward(Backend b, Tape tape, Tensor dOut, WeightGradients g) {
+        Saved s = tape.saved(this, Saved.class);
+        int T = s.x().rows();
+        int H = cfg.numHeads(), nope = cfg.qkNopeHeadDim(), rd = cfg.qkRopeHeadDim(), dv = cfg.vHeadDim();
+        int dqk = nope + rd, lora = cfg.kvLoraRank();
+        AttentionGradients ag = s.attended().backward(b, o, dOut, g);
+
+        // Keys and values were cut from kv_b's output and the shared rotary key: gather their gradients back.
+        Tensor dKvRows = b.zeros(T * H, nope + dv);
+        Tensor dKRot = b.zeros(T, rd);
+        b.copyColumnsBackward(ag.dk(), 0, dKvRows, 0, 1, T * H, nope);
+        b.copyColumnsBackward(ag.dk(), nope, dKRot, 0, H, T * H, rd);
+        b.copyColumnsBackward(ag.dv(), 0, dKvRows, nope, 1, T * H, dv);
+        b.ropeBackward(dKRot, 1, rd, 0, rotary);
+
+        Tensor dKv = b.reshape(dKvRows, T, H * (nope + dv));
+        Tensor dLatent = kvANorm.backward(b, kvB.backward(b, dKv, s.latentNormed(), g), s.latent(), g);
+        Tensor dCkv = b.zeros(T, lora + rd);
+        b.copyColumnsBackward(dLatent, 0, dCkv, 0, 1, T, lora);
+        b.copyColumnsBackward(dKRot, 0, dCkv, lora, 1, T, rd);
+        Tensor dx = kvA.backward(b, dCkv, s.x(), g);
+
+        Tensor dq = ag.dq();
+        b.ropeBackward(dq, H, dqk, nope, rotary);
+        if (qProj != null) {
+            b.addInPlace(dx, qProj.backward(b, dq, s.x(), g));
+        } else {
+            Tensor dQa = qANorm.backward(b, qB.backward(b, dq, s.qaNormed(), g), s.qa(), g);
+            b.addInPlace(dx, qA.backward(b, dQa, s.x(), g));
+        }
+        return dx;
+    }
+
+    /** The attention call's shape for T tokens: every head has its own keys here. */
     public AttentionSpec spec(int T) {
         int H = cfg.numHeads();
         return new AttentionSpec(T, H, H, cfg.qkNopeHeadDim() + cfg.qkRopeHeadDim(), cfg.vHeadDim(), scale, 0);

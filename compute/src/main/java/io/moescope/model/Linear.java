@@ -10,6 +10,11 @@ public record Linear(Tensor weight, Tensor bias) {
         return b.linear(x, weight, bias);
     }
 
+    /** dL/dx from dL/dy and the input x, adding into the weight's (and bias's) gradient. */
+    public Tensor backward(Backend b, Tensor dy, Tensor x, WeightGradients g) {
+        return b.linearBackward(dy, x, weight, g.of(weight), g.of(bias));
+    }
+
     public int inFeatures() {
         return weight.dim(1);
     }

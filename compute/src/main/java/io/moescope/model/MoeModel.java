@@ -4,11 +4,12 @@ import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.Backend;
 import io.moescope.backend.RoutingRule;
 import io.moescope.backend.Tensor;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A decoder-only MoE language model of one of the supported architectures, in plain sight:
@@ -95,11 +96,9 @@ public final class MoeModel {
      * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
      */
     public ForwardResult forward(int[] ids, Probes probes, ForwardOptions options) {
-        Pass p = run(ids, probes, options);
-        try {
-            return collect(ids, p);
-        } finally {
-            p.close();
+        try (ProbeRecorder recorder = new ProbeRecorder(backend, probes, null, layers.size());
+             Pass p = run(ids, options, recorder, null)) {
+            return recorder.collect(ids, config, p);
         }
     }
 
@@ -110,30 +109,151 @@ public final class MoeModel {
      * @throws IllegalArgumentException as {@link #forward}
      */
     public double loss(int[] ids) {
-        try (Pass p = run(ids, Probes.NONE, ForwardOptions.NONE)) {
+        try (Pass p = run(ids, ForwardOptions.NONE, new ProbeRecorder(backend, Probes.NONE, null, layers.size()), null)) {
             return backend.download(p.loss())[0];
         }
     }
 
-    /** What one pass leaves on the device: the logits, the loss and whatever the probes kept. */
-    private record Pass(Tensor logits, Tensor loss, List<Tensor> hidden, List<Tensor> attention, List<Integer> heads,
-                        List<Tensor[]> moe, List<Integer> moeLayers) implements AutoCloseable {
+    /**
+     * The forward pass a backward pass follows: as {@link #forward} without probes, saving onto the
+     * tape what {@link #backwardHead}, {@link #backwardLayer} and {@link #backwardEmbedding} need.
+     *
+     * @return the logits and the loss, left on the device for the caller to read and close
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public Pass forward(int[] ids, Tape tape) {
+        return run(ids, ForwardOptions.NONE, new ProbeRecorder(backend, Probes.NONE, tape, layers.size()), tape);
+    }
+
+    /** The logits [T, V] and the mean next-token cross-entropy [1] of one pass, on the device. */
+    public record Pass(Tensor logits, Tensor loss) implements AutoCloseable {
         @Override
         public void close() {
             logits.close();
             loss.close();
-            hidden.forEach(Tensor::close);
-            for (Tensor t : attention) if (t != null) t.close();
-            for (Tensor[] m : moe) for (Tensor t : m) t.close();
+        }
+    }
+
+    /** What a recorded pass keeps at the model's two ends: the ids, and the final norm's input and output. */
+    private record Ends(int[] ids, Tensor idTensor, Tensor lastHidden, Tensor normed, Tensor logits) {}
+
+    /** What a recorded pass keeps of a layer's residual stream: the layer's input, and the stream after attention. */
+    private record Residual(Tensor h, Tensor mid) {}
+
+    /**
+     * The embeddings, the pre-norm decoder layers, the final norm, the output head and the loss. The
+     * recorder frees each intermediate once it is used, except what the probes or the tape keep.
+     */
+    private Pass run(int[] ids, ForwardOptions options, ProbeRecorder recorder, Tape tape) {
+        int T = ids.length;
+        check(ids);
+        Backend b = backend;
+        Tensor idT = b.uploadInts(ids, T);
+        Tensor h = b.embedding(embeddings, idT);
+        recorder.hidden(h);
+        for (DecoderLayer layer : layers) {
+            int l = layer.index();
+            // normalise, attend, add
+            Tensor x = layer.inputNorm().apply(b, h);
+            AttentionOutput a = layer.attention().forward(b, x, T, options.attentionPattern(l, T), recorder.wantsAttention(), tape);
+            recorder.attention(a.probabilities(), layer.attention().heads());
+            Tensor mid = into(a.context(), h);
+            Tape.record(tape, layer, new Residual(h, mid));
+            recorder.free(x, h);
+            // normalise, mix experts, add
+            Tensor y = layer.postAttentionNorm().apply(b, mid);
+            Tensor ffn = mixExperts(layer, y, options, recorder, tape);
+            Tensor out = tape == null ? into(mid, ffn) : b.add(mid, ffn);   // a recording keeps mid for backward
+            recorder.free(y, ffn);
+            recorder.layerOutput(l, out);
+            h = out;
+        }
+        // normalise, project onto the vocabulary, score the next tokens
+        Tensor normed = finalNorm.apply(b, h);
+        recorder.hidden(normed);
+        Tensor logits = b.linear(normed, lmHead, null);
+        Tensor loss = b.nextTokenLoss(logits, idT);
+        Tape.record(tape, this, new Ends(ids.clone(), idT, h, normed, logits));
+        recorder.free(h, normed, idT);
+        return new Pass(logits, loss);
+    }
+
+    /**
+     * into += x. The residual sums go in place into tensors this pass owns (the output projection's
+     * result, then that sum): on the CPU a fresh [T, D] array for each is cold memory, and the adds
+     * were memory-bound at several times the cost of adding hot arrays.
+     */
+    private Tensor into(Tensor into, Tensor x) {
+        backend.addInPlace(into, x);
+        return into;
+    }
+
+    /** The layer's feed-forward: its MoE block, whose routing the recorder sees, or its dense MLP. */
+    private Tensor mixExperts(DecoderLayer layer, Tensor y, ForwardOptions options, ProbeRecorder recorder, Tape tape) {
+        if (!layer.isMoe()) return layer.dense().forward(backend, y, tape);
+        MoeBlock.Output out = layer.moe().forward(backend, y, layer.index(), options, tape);
+        recorder.routing(layer.index(), y, out.decision(), out.hidden());
+        return out.hidden();
+    }
+
+    /**
+     * dL/dh of the last layer's output (before the final norm), the adjoint of the loss, the output
+     * head and the final norm of a recorded pass.
+     *
+     * @param lossScale factor on the cross-entropy's gradient
+     */
+    public Tensor backwardHead(Tape tape, float lossScale, WeightGradients g) {
+        Ends s = tape.saved(this, Ends.class);
+        try (Tensor dLogits = backend.nextTokenLossBackward(s.logits(), s.idTensor(), lossScale);
+             Tensor dNormed = backend.linearBackward(dLogits, s.normed(), lmHead, g.of(lmHead), null)) {
+            return finalNorm.backward(backend, dNormed, s.lastHidden(), g);
         }
     }
 
     /**
-     * The layers, the final norm, the output head and the loss. Intermediate tensors are closed as soon
-     * as nothing needs them (on a GPU backend that returns their memory now, not when collected), except
-     * the ones the probes keep.
+     * dL/dh of a layer's input from dL/d(its output): the residual adds pass the gradient straight
+     * through, beside the feed-forward's and the attention's, each through its norm.
+     *
+     * @param aux the load-balancing loss's share of an MoE layer's logit gradient, or null
      */
-    private Pass run(int[] ids, Probes probes, ForwardOptions options) {
+    public Tensor backwardLayer(DecoderLayer layer, Tape tape, Tensor dOut, WeightGradients g, LoadBalancing.Term aux) {
+        Backend b = backend;
+        Residual s = tape.saved(layer, Residual.class);
+        // add, mix experts, normalise: backward
+        Tensor dY = layer.isMoe() ? layer.moe().backward(b, tape, dOut, g, aux) : layer.dense().backward(b, tape, dOut, g);
+        Tensor dMid;
+        try (dY; Tensor dNorm = layer.postAttentionNorm().backward(b, dY, s.mid(), g)) {
+            dMid = b.add(dOut, dNorm);
+        }
+        // add, attend, normalise: backward (the norm's backward needs only its input, so x was not kept)
+        try (dMid; Tensor dX = layer.attention().backward(b, tape, dMid, g);
+             Tensor dNorm = layer.inputNorm().backward(b, dX, s.h(), g)) {
+            return b.add(dMid, dNorm);
+        }
+    }
+
+    /**
+     * dTable[ids[t]] += dh[t], except for the padding token: transformers builds its embeddings as
+     * nn.Embedding(padding_idx = pad_token_id), whose pad row gets no gradient from the lookup (a
+     * tied output head still adds its share). The other rows are gathered with the embedding op.
+     */
+    public void backwardEmbedding(Tape tape, Tensor dh, WeightGradients g) {
+        Ends s = tape.saved(this, Ends.class);
+        Backend b = backend;
+        int[] ids = s.ids();
+        int pad = config.padTokenId();
+        Tensor dTable = g.of(embeddings);
+        int[] keep = IntStream.range(0, ids.length).filter(t -> ids[t] != pad).toArray();
+        if (keep.length == ids.length) {
+            b.embeddingBackward(dh, s.idTensor(), dTable);
+        } else if (keep.length > 0) {
+            int[] kept = Arrays.stream(keep).map(t -> ids[t]).toArray();
+            Tensor rows = b.embedding(dh, b.uploadInts(keep, keep.length));
+            b.embeddingBackward(rows, b.uploadInts(kept, kept.length), dTable);
+        }
+    }
+
+    private void check(int[] ids) {
         int T = ids.length, V = config.vocabSize();
         if (T == 0) throw new IllegalArgumentException("empty input: at least one token id is needed");
         for (int i = 0; i < T; i++) {
@@ -141,85 +261,6 @@ public final class MoeModel {
                 throw new IllegalArgumentException("token id " + ids[i] + " at position " + i + " is outside the vocabulary (0.." + (V - 1) + ")");
             }
         }
-        Backend b = backend;
-        Tensor idT = b.uploadInts(ids, T);
-        Tensor h = b.embedding(embeddings, idT);
-        List<Tensor> hidden = new ArrayList<>();
-        List<Tensor> attention = new ArrayList<>();
-        List<Integer> heads = new ArrayList<>();
-        List<Tensor[]> moe = new ArrayList<>();   // router input, logits, index, weight, output
-        List<Integer> moeLayers = new ArrayList<>();
-        boolean hKept = probes.hidden();
-        if (hKept) hidden.add(h);
-
-        for (DecoderLayer layer : layers) {
-            AttentionOutput a;
-            try (Tensor x = layer.inputNorm().apply(b, h)) {
-                a = layer.attention().forward(b, x, T, probes.attention(), options.attentionPattern(layer.index(), T));
-            }
-            // The residual sums go in place into tensors this pass owns (the output projection's
-            // result, then that sum): on the CPU a fresh [T, D] array for each is cold memory, and
-            // the adds were memory-bound at several times the cost of adding hot arrays.
-            Tensor afterAttention = a.context();
-            b.addInPlace(afterAttention, h);
-            if (!hKept) h.close();
-            attention.add(a.probabilities());
-            heads.add(layer.attention().heads());
-
-            Tensor normed = layer.postAttentionNorm().apply(b, afterAttention);
-            Tensor ffn;
-            boolean traced = false;
-            if (layer.isMoe()) {
-                MoeBlock.Output out = layer.moe().forward(b, normed, layer.index(), options);
-                ffn = out.hidden();
-                var d = out.decision();
-                if (probes.routing()) {
-                    moe.add(new Tensor[]{normed, d.logits(), d.routing().index(), d.routing().weight(), ffn});
-                    moeLayers.add(layer.index());
-                    traced = true;
-                } else {
-                    d.logits().close();
-                    d.routing().close();
-                }
-            } else {
-                ffn = layer.dense().apply(b, normed);
-            }
-            b.addInPlace(afterAttention, ffn);
-            h = afterAttention;
-            if (!traced) {
-                normed.close();
-                ffn.close();
-            }
-            hKept = probes.hidden() && layer.index() < layers.size() - 1;
-            if (hKept) hidden.add(h);
-        }
-        Tensor last = finalNorm.apply(b, h);
-        if (!hKept) h.close();
-        if (probes.hidden()) hidden.add(last);
-        Tensor logits = b.linear(last, lmHead, null);
-        if (!probes.hidden()) last.close();
-        Tensor loss = b.nextTokenLoss(logits, idT);
-        idT.close();
-        return new Pass(logits, loss, hidden, attention, heads, moe, moeLayers);
-    }
-
-    /** Copies what the probes kept back to the host, once. */
-    private ForwardResult collect(int[] ids, Pass p) {
-        Backend b = backend;
-        int T = ids.length;
-        List<float[]> hiddenOut = p.hidden().stream().map(b::download).toList();
-        List<float[]> attentionOut = new ArrayList<>();
-        for (Tensor t : p.attention()) attentionOut.add(t == null ? null : b.download(t));
-        List<MoeTrace> traces = new ArrayList<>();
-        for (int i = 0; i < p.moe().size(); i++) {
-            Tensor[] m = p.moe().get(i);
-            // k from the routing itself: options may have changed it.
-            RouterDecision d = new RouterDecision(T, config.numExperts(), m[2].dim(1), b.download(m[1]),
-                    b.downloadInts(m[2]), b.download(m[3]));
-            traces.add(new MoeTrace(p.moeLayers().get(i), b.download(m[0]), d, b.download(m[4])));
-        }
-        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(p.logits()),
-                b.download(p.loss())[0], auxLoss(traces), hiddenOut, attentionOut, p.heads(), traces);
     }
 
     /**
@@ -227,7 +268,7 @@ public final class MoeModel {
      * over all MoE layers' tokens, E * sum_e (fraction of top-k slots going to e) * (mean router
      * probability of e), with the top-k taken afresh from the softmax of the logits.
      */
-    private double auxLoss(List<MoeTrace> traces) {
+    static double auxLoss(ModelConfig config, List<MoeTrace> traces) {
         if (traces.isEmpty() || config.architecture().usesMla()) return Double.NaN;
         int E = config.numExperts(), k = config.topK();
         double[][] slotCounts = new double[k][E];

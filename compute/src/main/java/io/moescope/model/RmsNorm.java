@@ -8,4 +8,9 @@ public record RmsNorm(Tensor weight, float eps) {
     public Tensor apply(Backend b, Tensor x) {
         return b.rmsNorm(x, weight, eps);
     }
+
+    /** dL/dx from dL/dy and the input x (all the backward needs), adding into the weight's gradient. */
+    public Tensor backward(Backend b, Tensor dy, Tensor x, WeightGradients g) {
+        return b.rmsNormBackward(dy, x, weight, eps, g.of(weight));
+    }
 }

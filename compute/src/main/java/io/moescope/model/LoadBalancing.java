@@ -1,4 +1,4 @@
-package io.moescope.grad;
+package io.moescope.model;
 
 import io.moescope.backend.Backend;
 import io.moescope.backend.RoutingRule;
@@ -11,19 +11,19 @@ import java.util.List;
  * given to expert e (top-k of the softmax, taken afresh) and P_e the mean softmax probability of e.
  * As in transformers, f is a count and passes no gradient; P does.
  */
-final class LoadBalancing {
+public final class LoadBalancing {
     private LoadBalancing() {}
 
     /**
      * What each MoE layer adds to its logit gradient: d(coef * aux)/d logits[t] is
      * softmaxWeightedSumBackward with c = f and scale = coef * E / N (N rows over all layers).
      */
-    record Term(float[] loadFractions, float scale) {}
+    public record Term(float[] loadFractions, float scale) {}
 
     /** The loss and, for coefficient coef, its gradient term; from the router logits of every MoE layer. */
-    record Result(double loss, Term term) {}
+    public record Result(double loss, Term term) {}
 
-    static Result of(Backend b, List<Tensor> logits, int experts, int k, double coef) {
+    public static Result of(Backend b, List<Tensor> logits, int experts, int k, double coef) {
         int E = experts;
         double[] count = new double[E], probSum = new double[E];
         long rows = 0;
