@@ -16,7 +16,7 @@ cp -r app/target/classes "$D/app-classes"
 cp -r compute/target/test-classes "$D/test-classes"
 for j in app/target/lib/*.jar; do case $(basename "$j") in javafx*|tokenizers*|jna*|controlsfx*|jfree*|pdfbox*|fontbox*|api-*|commons-*|gson*) ;; *) cp "$j" "$D/lib/";; esac; done
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$D/lib/junit-console.jar"
-cp -r ../shared/conformance "$D/conformance" && rm -rf "$D/conformance/tokenizer-kjv"
-cp ../shared/bench/mixtral-bench.json "$D/"
+mv "$D/test-classes/conformance" "$D/conformance" && rm -rf "$D/conformance/tokenizer-kjv"
+cp sample-models/configs/mixtral-bench.json "$D/"
 tar cf - -C /tmp/devbench bundle | xz -6 -T2 > .devbench/bundle.tar.xz
 du -sh .devbench

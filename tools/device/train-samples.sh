@@ -26,7 +26,7 @@ cat /tmp/cal-*.txt
 for m in mixtral deepseek-v3; do
   s=$(steps_for $m); echo "kjv-$m: $s steps"
   ( start=$(date +%s)
-    echo "command: ./moescope train --config sample-models/kjv-$m/training-config.json --data kjv.txt --tokenizer ../shared/conformance/tokenizer-kjv --steps $s --out kjv-$m --backend java --threads 8"
+    echo "command: ./moescope train --config sample-models/kjv-$m/training-config.json --data kjv.txt --tokenizer sample-models/kjv-data --steps $s --out kjv-$m --backend java --threads 8"
     run train --config $d/kjv-$m.json --data $d/kjv.txt --tokenizer $d --steps "$s" --out /tmp/kjv-$m --backend java --threads 8
     echo "wall seconds: $(( $(date +%s) - start ))" ) > /tmp/train-$m.txt 2>&1 &
 done

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
                 "Prints tokens/s, ms per pass (median of the timed runs after warm-up, min, max)",
                 "and peak memory."},
         footer = {"", "Example:",
-                "  moescope bench --config ../shared/bench/mixtral-bench.json --seq 512 --mode fwd --backend java --threads 2 --json"})
+                "  moescope bench --config sample-models/configs/mixtral-bench.json --seq 512 --mode fwd --backend java --threads 2 --json"})
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "tokenize",
         description = "Print the token ids of a text as a JSON array, exactly as HF tokenizers gives them.",
         footer = {"", "Example:",
-                "  moescope tokenize --tokenizer ../shared/conformance/tokenizer-kjv --text \"In the beginning\"",
+                "  moescope tokenize --tokenizer sample-models/kjv-data --text \"In the beginning\"",
                 "  [42,79,260,1940,1257]"})
 final class TokenizeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -5,30 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.tensor.FloatTensor;
-import java.nio.file.Files;
+import io.moescope.testing.Conformance;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The real checkpoints written by transformers/safetensors in the shared conformance folder. */
+/** The real checkpoints written by transformers/safetensors in the conformance folder. */
 class ConformanceFilesTest {
-
-    /** Surefire sets the property; without it (e.g. an IDE run) fall back to the usual location, or skip. */
-    static Path conformanceDir() {
-        String prop = System.getProperty("moescope.conformance.dir");
-        if (prop != null) return Path.of(prop);
-        Path dir = Path.of("../../shared/conformance");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "no moescope.conformance.dir and no " + dir.toAbsolutePath());
-        return dir;
-    }
 
     @Test
     void mixtralModelFile() {
-        try (SafetensorsFile st = SafetensorsFile.open(conformanceDir().resolve("mixtral-a/model.safetensors"))) {
+        try (SafetensorsFile st = SafetensorsFile.open(Conformance.dir().resolve("mixtral-a/model.safetensors"))) {
             assertEquals(65, st.tensors().size());
             assertEquals(Map.of("format", "pt"), st.metadata());
             TensorInfo lm = st.info("lm_head.weight");
@@ -47,7 +37,7 @@ class ConformanceFilesTest {
 
     @Test
     void mixtralCheckpoint() {
-        try (Checkpoint c = Checkpoint.open(conformanceDir().resolve("mixtral-a"))) {
+        try (Checkpoint c = Checkpoint.open(Conformance.dir().resolve("mixtral-a"))) {
             assertEquals("mixtral", c.configJson().get("model_type").asText());
             assertEquals(222528L, c.parameterCount());
             assertEquals(Map.of(DType.F32, 222528L), c.dtypeCounts());
@@ -63,7 +53,7 @@ class ConformanceFilesTest {
     @ParameterizedTest
     @ValueSource(strings = {"mixtral-a", "qwen2moe-a", "qwen3moe-a", "olmoe-a", "deepseekv3-a", "deepseekv2-a"})
     void everyConformanceFolderPassesValidation(String name) {
-        Path dir = conformanceDir().resolve(name);
+        Path dir = Conformance.dir().resolve(name);
         try (Checkpoint c = Checkpoint.open(dir); SafetensorsFile golden = SafetensorsFile.open(dir.resolve("golden.safetensors"))) {
             assertTrue(c.tensorNames().contains("model.embed_tokens.weight"));
             int[] ids = golden.ints("input_ids");

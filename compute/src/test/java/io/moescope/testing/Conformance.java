@@ -4,18 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
 
-/** Finds the shared HF-transformers golden data, which tests read in place and never copy. */
+/**
+ * Finds the HF-transformers golden data in the repository (compute/src/test/resources/conformance,
+ * made by tools/goldens/make_goldens.py), which tests read in place and never copy. Surefire passes
+ * its place as moescope.conformance.dir; an IDE run, whose working directory is the module, finds it
+ * beside the sources.
+ */
 public final class Conformance {
     private Conformance() {}
 
+    /** One configuration per architecture, with golden gradients. */
     public static final String[] MODELS = {"mixtral-a", "qwen2moe-a", "qwen3moe-a", "olmoe-a", "deepseekv2-a", "deepseekv3-a"};
+
+    /** What the six leave out: YaRN, bf16/f16 weights, shards, windows, clipping, tied embeddings, group routing. */
+    public static final String[] EXTRA_MODELS = {"qwen3moe-yarn", "deepseekv3-yarn-bf16", "deepseekv2-group",
+            "olmoe-clip-tied", "mixtral-window-f16", "qwen2moe-sharded"};
 
     public static Path dir() {
         String prop = System.getProperty("moescope.conformance.dir");
-        Path p = prop != null ? Path.of(prop) : Path.of("../../shared/conformance");
-        p = p.toAbsolutePath().normalize();
-        assertTrue(Files.isDirectory(p), "conformance data not found at " + p + " (expected ../shared/conformance beside the repository)");
+        Path p = (prop != null ? Path.of(prop) : Path.of("src/test/resources/conformance")).toAbsolutePath().normalize();
+        assertTrue(Files.isDirectory(p), "conformance data not found at " + p
+                + " (compute/src/test/resources/conformance, or -Dmoescope.conformance.dir=DIR)");
         return p;
     }
 
@@ -23,22 +35,12 @@ public final class Conformance {
         return dir().resolve(name);
     }
 
-    /** Checkpoints we made with transformers 5.17 for what the shared six leave out (tools/goldens). */
-    public static final String[] EXTRA_MODELS = {"qwen3moe-yarn", "deepseekv3-yarn-bf16", "deepseekv2-group",
-            "olmoe-clip-tied", "mixtral-window-f16", "qwen2moe-sharded"};
-
     public static Path extraModel(String name) {
-        try {
-            return Path.of(Conformance.class.getResource("/conformance-extra/" + name).toURI());
-        } catch (java.net.URISyntaxException | NullPointerException e) {
-            throw new IllegalStateException("test resource conformance-extra/" + name + " missing", e);
-        }
+        return model(name);
     }
 
     /** All twelve model folders with golden outputs. */
-    public static java.util.stream.Stream<Path> allModels() {
-        return java.util.stream.Stream.concat(
-                java.util.Arrays.stream(MODELS).map(Conformance::model),
-                java.util.Arrays.stream(EXTRA_MODELS).map(Conformance::extraModel));
+    public static Stream<Path> allModels() {
+        return Stream.concat(Arrays.stream(MODELS), Arrays.stream(EXTRA_MODELS)).map(Conformance::model);
     }
 }
