@@ -2,13 +2,12 @@ package io.moescope.app;
 
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.viz.Workbench;
+import io.moescope.viz.workbench.SampleModels;
 import io.moescope.viz.workbench.WorkbenchWindow;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,15 +53,13 @@ final class GuiCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The launcher sets moescope.home to the repository, so sample-models/ is found from any working folder. */
+    /**
+     * The first model folder in sample-models/ (one holding a config.json, so that its data and
+     * configs folders are passed over); the launcher sets moescope.home to the repository, so it is
+     * found from any working folder.
+     */
     static Optional<Path> defaultModel() {
-        Path samples = Path.of(System.getProperty("moescope.home", ".")).resolve("sample-models");
-        if (!Files.isDirectory(samples)) return Optional.empty();
-        try (Stream<Path> entries = Files.list(samples)) {
-            return entries.filter(Files::isDirectory).sorted().findFirst();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return SampleModels.list().stream().findFirst();
     }
 
     /** JavaFX's own failure here is an obscure exception from deep in its toolkit. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The benchmark's output, not its speed: no assertion here depends on how fast the machine is. */
 class BenchCommandTest {
-    private static final Path CONFIG = Conformance.dir().resolve("../bench/mixtral-bench.json").normalize();
+    private static final Path CONFIG = Path.of("../sample-models/configs/mixtral-bench.json");
 
     @Test
     void jsonHasEveryFigure() throws IOException {

@@ -22,8 +22,11 @@ class GuiCommandTest {
 
     @Test
     void defaultModelIsTheFirstSampleFolder(@TempDir Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("sample-models/b-model"));
-        Files.createDirectories(dir.resolve("sample-models/a-model"));
+        for (String model : new String[] {"b-model", "a-model"}) {
+            Files.createDirectories(dir.resolve("sample-models").resolve(model));
+            Files.writeString(dir.resolve("sample-models").resolve(model).resolve("config.json"), "{}");
+        }
+        Files.createDirectories(dir.resolve("sample-models/0-data"));   // a folder without config.json: no model
         Files.writeString(dir.resolve("sample-models/0-not-a-folder.txt"), "");
         System.setProperty("moescope.home", dir.toString());
         assertEquals(Optional.of(dir.resolve("sample-models/a-model")), GuiCommand.defaultModel());
