@@ -6,7 +6,6 @@ import io.moescope.model.DecoderLayer;
 import io.moescope.model.LoadBalancing;
 import io.moescope.model.ModelConfig;
 import io.moescope.model.MoeModel;
-import io.moescope.model.Router;
 import io.moescope.model.Tape;
 import java.util.List;
 
@@ -95,19 +94,15 @@ public final class Backprop {
         return new Result(loss, aux.loss(), residual, options.flow() ? expertTokens(model, tape) : null);
     }
 
-    /** The routing decisions of a recorded pass's MoE layers, in layer order. */
-    private static List<Router.Decision> decisions(MoeModel model, Tape tape) {
-        return model.layers().stream().filter(DecoderLayer::isMoe).map(l -> l.moe().decision(tape)).toList();
-    }
-
     /** The load-balancing loss's value, and its gradient term when the options ask for it. */
     private static LoadBalancing.Result loadBalancing(MoeModel model, Tape tape, Options options) {
         ModelConfig cfg = model.config();
-        List<Tensor> logits = decisions(model, tape).stream().map(Router.Decision::logits).toList();
+        List<Tensor> logits = model.layers().stream().filter(DecoderLayer::isMoe).map(l -> l.moe().decision(tape).logits()).toList();
         if (cfg.architecture().usesMla() || logits.isEmpty()) return new LoadBalancing.Result(Double.NaN, null);
         // the value needs every layer's router logits on the host: only when it is asked for
         if (options.auxLossCoef() == 0 && !options.flow()) return new LoadBalancing.Result(Double.NaN, null);
-        LoadBalancing.Result r = LoadBalancing.of(model.backend(), logits, cfg.numExperts(), cfg.topK(), options.auxLossCoef());
+        List<float[]> onHost = logits.stream().map(model.backend()::download).toList();
+        LoadBalancing.Result r = LoadBalancing.of(onHost, cfg.numExperts(), cfg.topK(), options.auxLossCoef());
         return options.auxLossCoef() == 0 ? new LoadBalancing.Result(r.loss(), null) : r;
     }
 

@@ -2,7 +2,6 @@ package io.moescope.model;
 
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.Backend;
-import io.moescope.backend.RoutingRule;
 import io.moescope.backend.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
@@ -261,34 +260,5 @@ public final class MoeModel {
                 throw new IllegalArgumentException("token id " + ids[i] + " at position " + i + " is outside the vocabulary (0.." + (V - 1) + ")");
             }
         }
-    }
-
-    /**
-     * The Switch-style load-balancing loss transformers computes for Mixtral, Qwen-MoE and OLMoE:
-     * over all MoE layers' tokens, E * sum_e (fraction of top-k slots going to e) * (mean router
-     * probability of e), with the top-k taken afresh from the softmax of the logits.
-     */
-    static double auxLoss(ModelConfig config, List<MoeTrace> traces) {
-        if (traces.isEmpty() || config.architecture().usesMla()) return Double.NaN;
-        int E = config.numExperts(), k = config.topK();
-        double[][] slotCounts = new double[k][E];
-        double[] probSum = new double[E];
-        long rows = 0;
-        float[] p = new float[E];
-        for (MoeTrace tr : traces) {
-            RouterDecision d = tr.decision();
-            for (int t = 0; t < d.tokens(); t++) {
-                RoutingRule.softmax(d.logits(), t * E, E, p);
-                int[] top = RoutingRule.topK(p, k);
-                for (int j = 0; j < k; j++) slotCounts[j][top[j]]++;
-                for (int e = 0; e < E; e++) probSum[e] += p[e];
-                rows++;
-            }
-        }
-        double loss = 0;
-        for (int j = 0; j < k; j++) {
-            for (int e = 0; e < E; e++) loss += (slotCounts[j][e] / rows) * (probSum[e] / rows);
-        }
-        return loss * E;
     }
 }

@@ -93,7 +93,14 @@ final class ProbeRecorder implements AutoCloseable {
             traces.add(new MoeTrace(r.layer(), b.download(r.input()), d, b.download(r.output())));
         }
         return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(pass.logits()),
-                b.download(pass.loss())[0], MoeModel.auxLoss(config, traces), hiddenOut, attentionOut, List.copyOf(heads), traces);
+                b.download(pass.loss())[0], auxLoss(config, traces), hiddenOut, attentionOut, List.copyOf(heads), traces);
+    }
+
+    /** The load-balancing loss of the traced MoE layers; NaN for DeepSeek, which defines none. */
+    private static double auxLoss(ModelConfig config, List<MoeTrace> traces) {
+        if (config.architecture().usesMla()) return Double.NaN;
+        List<float[]> logits = traces.stream().map(t -> t.decision().logits()).toList();
+        return LoadBalancing.of(logits, config.numExperts(), config.topK(), 0).loss();
     }
 
     @Override
