@@ -1,19 +1,10 @@
 package io.moescope.grad;
 
-import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Tensor;
 import io.moescope.model.DecoderLayer;
-import io.moescope.model.FeedForward;
-import io.moescope.model.GroupedQueryAttention;
-import io.moescope.model.LatentAttention;
-import io.moescope.model.Linear;
-import io.moescope.model.MoeBlock;
 import io.moescope.model.MoeModel;
-import io.moescope.model.RmsNorm;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The parts of a model whose gradients are looked at one by one (projections, norms, router, each
@@ -36,57 +27,13 @@ final class ModelComponents {
 
     private static void layer(List<Component> out, DecoderLayer layer) {
         int l = layer.index();
-        out.add(norm(l, "input_norm", layer.inputNorm()));
-        switch (layer.attention()) {
-            case GroupedQueryAttention a -> {
-                out.add(linear(l, "q", a.q()));
-                out.add(linear(l, "k", a.k()));
-                out.add(linear(l, "v", a.v()));
-                out.add(linear(l, "o", a.o()));
-                if (a.qNorm() != null) {
-                    out.add(norm(l, "q_norm", a.qNorm()));
-                    out.add(norm(l, "k_norm", a.kNorm()));
-                }
-            }
-            case LatentAttention a -> {
-                if (a.qProj() != null) {
-                    out.add(linear(l, "q_proj", a.qProj()));
-                } else {
-                    out.add(linear(l, "q_a", a.qA()));
-                    out.add(norm(l, "q_a_norm", a.qANorm()));
-                    out.add(linear(l, "q_b", a.qB()));
-                }
-                out.add(linear(l, "kv_a", a.kvA()));
-                out.add(norm(l, "kv_a_norm", a.kvANorm()));
-                out.add(linear(l, "kv_b", a.kvB()));
-                out.add(linear(l, "o", a.o()));
-            }
-            default -> throw new UnsupportedOperationException("unknown attention " + layer.attention().getClass().getSimpleName());
-        }
-        out.add(norm(l, "post_attention_norm", layer.postAttentionNorm()));
+        out.add(new Component(l, "input_norm", List.of(layer.inputNorm().weight())));
+        layer.attention().parts().forEach((name, weights) -> out.add(new Component(l, name, weights)));
+        out.add(new Component(l, "post_attention_norm", List.of(layer.postAttentionNorm().weight())));
         if (layer.isMoe()) {
-            MoeBlock moe = layer.moe();
-            out.add(new Component(l, "router", List.of(moe.router().weight())));
-            ExpertWeights e = moe.experts();
-            for (int i = 0; i < e.count(); i++) {
-                out.add(new Component(l, "expert." + i, List.of(e.gate().get(i), e.up().get(i), e.down().get(i))));
-            }
-            if (moe.shared() != null) out.add(mlp(l, "shared_experts", moe.shared()));
-            if (moe.sharedGate() != null) out.add(linear(l, "shared_expert_gate", moe.sharedGate()));
+            layer.moe().parts().forEach((name, weights) -> out.add(new Component(l, name, weights)));
         } else {
-            out.add(mlp(l, "mlp", layer.dense()));
+            out.add(new Component(l, "mlp", layer.dense().tensors()));
         }
-    }
-
-    private static Component linear(int l, String name, Linear x) {
-        return new Component(l, name, Arrays.stream(new Tensor[]{x.weight(), x.bias()}).filter(Objects::nonNull).toList());
-    }
-
-    private static Component norm(int l, String name, RmsNorm n) {
-        return new Component(l, name, List.of(n.weight()));
-    }
-
-    private static Component mlp(int l, String name, FeedForward f) {
-        return new Component(l, name, List.of(f.gate().weight(), f.up().weight(), f.down().weight()));
     }
 }

@@ -4,6 +4,8 @@ import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionPattern;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
+import java.util.List;
+import java.util.Map;
 
 /** The self-attention block of one decoder layer: its forward pass and, after a recorded one, its backward. */
 public interface Attention {
@@ -21,4 +23,7 @@ public interface Attention {
     Tensor backward(Backend b, Tape tape, Tensor dOut, WeightGradients g);
 
     int heads();
+
+    /** Its weights by part (q, k, v, o...: the names the gradient flow reports), in a fixed order. */
+    Map<String, List<Tensor>> parts();
 }

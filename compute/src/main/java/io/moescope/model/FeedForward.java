@@ -2,12 +2,18 @@ package io.moescope.model;
 
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
+import java.util.List;
 
 /** The SwiGLU MLP every architecture here uses for dense layers and shared experts: down(silu(gate x) * up x). */
 public record FeedForward(Linear gate, Linear up, Linear down) {
 
     /** What backward needs: the input, both projections and the activation fed to down. */
     private record Saved(Tensor x, Tensor gate, Tensor up, Tensor act) {}
+
+    /** Its three weight matrices. */
+    public List<Tensor> tensors() {
+        return List.of(gate.weight(), up.weight(), down.weight());
+    }
 
     /** @param tape null for inference, else where to save what {@link #backward} needs */
     public Tensor forward(Backend b, Tensor x, Tape tape) {

@@ -7,6 +7,9 @@ import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Multi-head attention with grouped key/value heads (Mixtral, Qwen2/3-MoE, OLMoE), with the
@@ -99,5 +102,19 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
     @Override
     public int heads() {
         return cfg.numHeads();
+    }
+
+    @Override
+    public Map<String, List<Tensor>> parts() {
+        Map<String, List<Tensor>> p = new LinkedHashMap<>();
+        p.put("q", q.tensors());
+        p.put("k", k.tensors());
+        p.put("v", v.tensors());
+        p.put("o", o.tensors());
+        if (qNorm != null) {
+            p.put("q_norm", List.of(qNorm.weight()));
+            p.put("k_norm", List.of(kNorm.weight()));
+        }
+        return p;
     }
 }

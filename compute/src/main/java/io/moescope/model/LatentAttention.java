@@ -7,6 +7,9 @@ import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * DeepSeek's multi-head latent attention: keys and values are expanded from a low-rank latent
@@ -130,5 +133,22 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
     @Override
     public int heads() {
         return cfg.numHeads();
+    }
+
+    @Override
+    public Map<String, List<Tensor>> parts() {
+        Map<String, List<Tensor>> p = new LinkedHashMap<>();
+        if (qProj != null) {
+            p.put("q_proj", qProj.tensors());
+        } else {
+            p.put("q_a", qA.tensors());
+            p.put("q_a_norm", List.of(qANorm.weight()));
+            p.put("q_b", qB.tensors());
+        }
+        p.put("kv_a", kvA.tensors());
+        p.put("kv_a_norm", List.of(kvANorm.weight()));
+        p.put("kv_b", kvB.tensors());
+        p.put("o", o.tensors());
+        return p;
     }
 }

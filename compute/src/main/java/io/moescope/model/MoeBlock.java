@@ -3,6 +3,9 @@ package io.moescope.model;
 import io.moescope.backend.Backend;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A sparse mixture-of-experts feed-forward block: the router picks k experts per token, each
@@ -76,6 +79,18 @@ public record MoeBlock(Router router, ExpertWeights experts, FeedForward shared,
             }
         }
         return dx;
+    }
+
+    /** Its weights by part (router, expert.0..., shared_experts, shared_expert_gate), in a fixed order. */
+    public Map<String, List<Tensor>> parts() {
+        Map<String, List<Tensor>> p = new LinkedHashMap<>();
+        p.put("router", List.of(router.weight()));
+        for (int i = 0; i < experts.count(); i++) {
+            p.put("expert." + i, List.of(experts.gate().get(i), experts.up().get(i), experts.down().get(i)));
+        }
+        if (shared != null) p.put("shared_experts", shared.tensors());
+        if (sharedGate != null) p.put("shared_expert_gate", sharedGate.tensors());
+        return p;
     }
 
     /** The routing decision a recorded forward pass made (for the load-balancing loss and expert counts). */
