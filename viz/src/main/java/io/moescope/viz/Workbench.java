@@ -16,9 +16,6 @@ import javafx.application.Application;
 public final class Workbench {
     private Workbench() {}
 
-    /** The demo prompt analysed when a model opens without one. */
-    public static final String DEMO_PROMPT = "In the beginning God created the heaven and the earth.";
-
     /**
      * What to open.
      *

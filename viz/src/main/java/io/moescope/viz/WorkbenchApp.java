@@ -1,6 +1,7 @@
 package io.moescope.viz;
 
 import io.moescope.viz.session.SessionFiles;
+import io.moescope.viz.session.SessionKeeper;
 import io.moescope.viz.view.AnalysisView;
 import io.moescope.viz.widget.ChartPane;
 import io.moescope.viz.workbench.WorkbenchWindow;
@@ -21,6 +22,8 @@ public final class WorkbenchApp extends Application {
     static final String MODEL = "model", TEXT = "text", VIEW = "view", SCREENSHOT = "screenshot", SESSION = "session",
             RESTORE = "restore";
     public static final int WIDTH = 1400, HEIGHT = 900;
+    /** The demo prompt analysed when a model opens without one. */
+    private static final String DEMO_PROMPT = "In the beginning God created the heaven and the earth.";
     /** Frames to wait after the data arrived, so that CSS, layout and the first paint have happened. */
     private static final int SETTLE_FRAMES = 4;
     /** A headless run gives up after this long rather than hang a script. */
@@ -39,17 +42,17 @@ public final class WorkbenchApp extends Application {
         stage.setScene(new Scene(window.root(), WIDTH, HEIGHT));
         stage.show();
         Path model = named.containsKey(MODEL) ? Path.of(named.get(MODEL)) : null;
-        String text = named.getOrDefault(TEXT, Workbench.DEMO_PROMPT);
-        Path autosave = WorkbenchWindow.defaultAutosaveFile();
+        String text = named.getOrDefault(TEXT, DEMO_PROMPT);
+        Path autosave = SessionKeeper.defaultAutosaveFile();
         if (named.containsKey(SESSION)) {
             openSession(Path.of(named.get(SESSION)), model, text);
         } else if (named.containsKey(RESTORE)) {
-            window.restoreAutosave(autosave, model, text);
+            window.sessions().restoreAutosave(autosave, model, text);
         } else {
             window.open(model, text);
         }
         // A headless screenshot is a reproducible picture, not the user's work: it must not replace the autosave.
-        if (!named.containsKey(SCREENSHOT)) window.autosaveTo(autosave);
+        if (!named.containsKey(SCREENSHOT)) window.sessions().autosaveTo(autosave);
         if (named.containsKey(VIEW)) {
             window.showView(named.get(VIEW));
             if (named.containsKey(SCREENSHOT)) window.runLabDemo(named.get(VIEW));
@@ -60,9 +63,9 @@ public final class WorkbenchApp extends Application {
     /** A session file that cannot be read is a notification, then an ordinary start, never a dead window. */
     private void openSession(Path file, Path model, String text) {
         try {
-            window.restore(SessionFiles.read(file));
+            window.sessions().restore(SessionFiles.read(file));
         } catch (java.io.IOException | RuntimeException e) {
-            window.state().fail("Session not opened", new java.io.IOException(file + ": " + io.moescope.viz.workbench.Notice.oneLine(e), e));
+            window.state().fail("Session not opened", new java.io.IOException(file + ": " + io.moescope.viz.state.Notice.oneLine(e), e));
             window.open(model, text);
         }
     }

@@ -30,7 +30,7 @@ class ReportTest {
 
     @BeforeAll
     static void analyse() {
-        model = LoadedModel.open(io.moescope.report.Conformance.dir().resolve("qwen2moe-a"), "java");
+        model = LoadedModel.open(Path.of("..", "sample-models", "kjv-deepseek-v3"), "java");
         analysis = model.analyse("In the beginning God created the heaven and the earth.");
     }
 

@@ -43,7 +43,7 @@ final class HeatmapBenchmark {
         ColourScale log = ColourScale.log(ColourScale.LOG_FLOOR, 1), linear = ColourScale.linear(0, 1);
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < TOKENS; i++) labels.add("tok" + i);
-        Object[] made = UiBenchmark.fx(() -> {
+        Object[] made = FxThread.call(() -> {
             HeatmapView v = new HeatmapView();
             v.setSquare(true);
             v.setLabels(labels, labels);
@@ -78,7 +78,7 @@ final class HeatmapBenchmark {
             sample(clock, scaleChange, i);
             sample(clock, zoom, i);
         }
-        int side = UiBenchmark.fx(view::pixelWidth);
+        int side = FxThread.call(view::pixelWidth);
         out.println("2. attention heatmap, " + TOKENS + " x " + TOKENS + " tokens in a " + window + " x " + window
                 + " window (cells " + side + " pixels square): from the change on the FX thread to its frame drawn and presented"
                 + " (FX work + pulse + renderer), the change made at the start of a pulse:");
@@ -86,9 +86,9 @@ final class HeatmapBenchmark {
         report(out, "other scale  ", clock, scaleChange, runs);
         report(out, "zoom step    ", clock, zoom, runs);
         List<Double> frames = frameIntervals(view, heads, log, Math.max(30, runs));
-        out.println("   frame interval while a different head is drawn in every frame: " + UiBenchmark.stats(frames));
+        out.println("   frame interval while a different head is drawn in every frame: " + Timings.summary(frames));
         out.flush();
-        UiBenchmark.fx(() -> {
+        FxThread.call(() -> {
             ((Stage) made[2]).close();
             return null;
         });
@@ -102,11 +102,11 @@ final class HeatmapBenchmark {
             for (int f = 0; f < 5; f++) figures.get(f).add(s[f]);
         }
         String pad = "   " + " ".repeat(what.length());
-        out.println("   " + what + "on screen after " + UiBenchmark.stats(figures.get(0)));
-        out.println(pad + "the change itself on the FX thread " + UiBenchmark.stats(figures.get(1)));
-        out.println(pad + "CPU time until on screen: FX thread " + UiBenchmark.stats(figures.get(2)));
-        out.println(pad + "                          workers   " + UiBenchmark.stats(figures.get(3)));
-        out.println(pad + "                          renderer  " + UiBenchmark.stats(figures.get(4)));
+        out.println("   " + what + "on screen after " + Timings.summary(figures.get(0)));
+        out.println(pad + "the change itself on the FX thread " + Timings.summary(figures.get(1)));
+        out.println(pad + "CPU time until on screen: FX thread " + Timings.summary(figures.get(2)));
+        out.println(pad + "                          workers   " + Timings.summary(figures.get(3)));
+        out.println(pad + "                          renderer  " + Timings.summary(figures.get(4)));
     }
 
     /**

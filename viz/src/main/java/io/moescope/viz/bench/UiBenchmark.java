@@ -11,9 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import javafx.scene.Scene;
@@ -67,13 +64,13 @@ public final class UiBenchmark {
                 forward.add(a.forwardNanos() / 1e6);
             }
             out.println("1. full analysis of a " + PROMPT_TOKENS + "-token prompt (forward with all probes + derived figures), java backend:");
-            out.println("   total   " + stats(total));
-            out.println("   forward " + stats(forward));
+            out.println("   total   " + Timings.summary(total));
+            out.println("   forward " + Timings.summary(forward));
         }
         out.flush();
 
-        startFx();
-        out.println("rendering pipeline: " + fx(UiBenchmark::pipeline));
+        FxThread.start();
+        out.println("rendering pipeline: " + FxThread.call(UiBenchmark::pipeline));
         HeatmapBenchmark.run(runs, out);
         stall(model, prompt, Math.max(5, runs / 2), out);
         Platform.exit();
@@ -94,8 +91,8 @@ public final class UiBenchmark {
         // per view: the first analysis after a tab is shown also draws that tab for the first time,
         // the others only update it.
         String opening = "opening: window, model, first analysis";
-        StallProbe probe = new StallProbe(fx(Thread::currentThread), opening);
-        WorkbenchWindow w = fx(() -> {
+        StallProbe probe = new StallProbe(FxThread.call(Thread::currentThread), opening);
+        WorkbenchWindow w = FxThread.call(() -> {
             Stage stage = new Stage();
             WorkbenchWindow win = new WorkbenchWindow(stage);
             stage.setScene(new Scene(win.root(), 1400, 900));
@@ -120,9 +117,9 @@ public final class UiBenchmark {
         out.println("3. FX thread while the window analyses " + views.size() * analyses + " prompts of about " + PROMPT_TOKENS
                 + " tokens (attention, load and routing views shown in turn):");
         out.println("   how late a task posted to the FX thread runs (one at a time, every 2 ms):");
-        out.println("   all analyses                     " + stats(all));
-        out.println("   analyses into an already shown tab " + stats(steady));
-        delays.forEach((phase, d) -> out.printf(Locale.ROOT, "     %-34s %s%n", phase, stats(d)));
+        out.println("   all analyses                     " + Timings.summary(all));
+        out.println("   analyses into an already shown tab " + Timings.summary(steady));
+        delays.forEach((phase, d) -> out.printf(Locale.ROOT, "     %-34s %s%n", phase, Timings.summary(d)));
         // the analyses' stalls apart from the opening's, which (classes loading, JIT cold) would crowd them out
         int n = Integer.getInteger("moescope.bench.stalls", 0);
         List<String> hot = new ArrayList<>(probe.hotStalls(n, p -> !p.equals(opening)));
@@ -141,11 +138,11 @@ public final class UiBenchmark {
                 fxCpu.add((after[0] - before[0]) / 1e6);
                 renderCpu.add((after[2] - before[2]) / 1e6);
             }
-            out.printf(Locale.ROOT, "   %-9s FX thread %s%n", view, stats(fxCpu));
-            out.printf(Locale.ROOT, "   %-9s renderer  %s%n", "", stats(renderCpu));
+            out.printf(Locale.ROOT, "   %-9s FX thread %s%n", view, Timings.summary(fxCpu));
+            out.printf(Locale.ROOT, "   %-9s renderer  %s%n", "", Timings.summary(renderCpu));
         }
         out.flush();
-        fx(() -> {
+        FxThread.call(() -> {
             w.close();
             return null;
         });
@@ -158,7 +155,7 @@ public final class UiBenchmark {
     /** Shows the view, changes the prompt (a different one each time) and waits for the analysis to be drawn. */
     private static void analyseOnce(WorkbenchWindow w, String view, String prompt, int i) throws Exception {
         String p = prompt.substring(0, prompt.length() - 1 - (i % 3));
-        fx(() -> {
+        FxThread.call(() -> {
             w.showView(view);
             w.state().prompt.set(p);
             w.controller().analyseNow();
@@ -180,7 +177,7 @@ public final class UiBenchmark {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (System.nanoTime() < deadline) {
             Thread.sleep(20);
-            if (fx(() -> w.controller().isIdle() && w.state().analysis.get() != null)) {
+            if (FxThread.call(() -> w.controller().isIdle() && w.state().analysis.get() != null)) {
                 Thread.sleep(50);   // let the views' own updates run
                 return;
             }
@@ -192,35 +189,5 @@ public final class UiBenchmark {
     private static String loadAverage() {
         double l = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", l);
-    }
-
-    static String stats(List<Double> ms) {
-        double[] v = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (v.length == 0) return "no samples";
-        return String.format(Locale.ROOT, "median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms, min %.2f ms (n=%d)",
-                v[v.length / 2], v[(int) Math.min(v.length - 1, Math.floor(v.length * 0.9))],
-                v[(int) Math.min(v.length - 1, Math.floor(v.length * 0.99))], v[v.length - 1], v[0], v.length);
-    }
-
-    static void startFx() {
-        CountDownLatch started = new CountDownLatch(1);
-        try {
-            Platform.startup(started::countDown);
-        } catch (IllegalStateException alreadyRunning) {
-            started.countDown();
-        }
-        Platform.setImplicitExit(false);
-    }
-
-    static <T> T fx(Callable<T> work) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                f.complete(work.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f.get(300, TimeUnit.SECONDS);
     }
 }

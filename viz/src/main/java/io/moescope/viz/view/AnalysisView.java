@@ -5,7 +5,7 @@ import javafx.scene.Node;
 import org.jfree.chart.JFreeChart;
 
 /**
- * One tab of the workbench. It draws the current analysis from the {@link io.moescope.viz.workbench.WorkbenchState}
+ * One tab of the workbench. It draws the current analysis from the {@link io.moescope.viz.state.WorkbenchState}
  * it was built with and never computes a model; it highlights the shared selection.
  */
 public interface AnalysisView {

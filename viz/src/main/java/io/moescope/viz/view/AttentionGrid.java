@@ -3,7 +3,7 @@ package io.moescope.viz.view;
 import io.moescope.analysis.Analysis;
 import io.moescope.report.heatmap.ColourScale;
 import io.moescope.report.heatmap.HeatmapRaster;
-import io.moescope.viz.workbench.Selection;
+import io.moescope.viz.state.Selection;
 import java.util.Locale;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;

@@ -3,8 +3,8 @@ package io.moescope.viz.view;
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.LayerRouting;
 import io.moescope.report.heatmap.Palette;
+import io.moescope.viz.state.Selection;
 import io.moescope.viz.widget.ChipFlow;
-import io.moescope.viz.workbench.Selection;
 import javafx.scene.Node;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.paint.Color;
@@ -42,7 +42,7 @@ final class ExpertColouredText {
 
     void show(Analysis a, LayerRouting r) {
         chips.setChips(a.tokens(), t -> COLOURS[Math.floorMod(r.top1(t), COLOURS.length)],
-                t -> COLOURS[Math.floorMod(r.top1(t), COLOURS.length)], t -> RoutingView.describe(a, r, t));
+                t -> COLOURS[Math.floorMod(r.top1(t), COLOURS.length)], t -> TokenLabels.routing(a, r, t));
     }
 
     void highlight(int token) {

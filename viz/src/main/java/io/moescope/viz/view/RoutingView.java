@@ -7,9 +7,9 @@ import io.moescope.report.chart.SankeyChart;
 import io.moescope.report.heatmap.ColourScale;
 import io.moescope.report.heatmap.Palette;
 import io.moescope.viz.heatmap.HeatmapView;
+import io.moescope.viz.state.Selection;
+import io.moescope.viz.state.WorkbenchState;
 import io.moescope.viz.widget.ChartPane;
-import io.moescope.viz.workbench.Selection;
-import io.moescope.viz.workbench.WorkbenchState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -159,7 +159,7 @@ public final class RoutingView extends LazyView {
         }
         grid.setCategories(top1, L, T, Palette.EXPERTS);
         grid.setLabels(rows, TokenLabels.of(a));
-        grid.setCellText((i, t) -> describe(a, a.routing().get(i), t));
+        grid.setCellText((i, t) -> TokenLabels.routing(a, a.routing().get(i), t));
         Charts.show(sankey, SankeyChart.of(a.flows(), "top-1 expert, layer to layer"), presenter);
         updating = true;
         try {
@@ -168,15 +168,6 @@ public final class RoutingView extends LazyView {
             updating = false;
         }
         refreshLayer();
-    }
-
-    static String describe(Analysis a, LayerRouting r, int t) {
-        StringBuilder s = new StringBuilder("token " + TokenLabels.quoted(a, t) + ", layer " + r.layer() + ": ");
-        for (int j = 0; j < r.k(); j++) {
-            if (j > 0) s.append(", ");
-            s.append(String.format(Locale.ROOT, "E%d (%.3f)", r.topkIndex()[t * r.k() + j], r.topkWeight()[t * r.k() + j]));
-        }
-        return s.append(String.format(Locale.ROOT, "; router entropy %.3f", r.entropy()[t])).toString();
     }
 
     /** The MoE layer the layer-specific parts show: the selected layer if it is MoE, else the first. */

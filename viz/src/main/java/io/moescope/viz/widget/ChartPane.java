@@ -1,6 +1,6 @@
 package io.moescope.viz.widget;
 
-import io.moescope.viz.BackgroundPriority;
+import io.moescope.viz.thread.BackgroundPriority;
 import java.awt.Graphics2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;

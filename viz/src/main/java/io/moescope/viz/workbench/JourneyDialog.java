@@ -3,6 +3,7 @@ package io.moescope.viz.workbench;
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.TokenJourney;
+import io.moescope.viz.state.WorkbenchState;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Scene;

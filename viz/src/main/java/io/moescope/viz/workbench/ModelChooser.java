@@ -1,5 +1,6 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.viz.session.RecentModels;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

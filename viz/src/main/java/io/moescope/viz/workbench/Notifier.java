@@ -1,5 +1,7 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.viz.state.Notice;
+import io.moescope.viz.state.WorkbenchState;
 import javafx.collections.ListChangeListener;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;

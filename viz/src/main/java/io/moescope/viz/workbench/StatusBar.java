@@ -1,5 +1,6 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.viz.state.WorkbenchState;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
 import javafx.concurrent.Task;

@@ -1,6 +1,7 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.analysis.Analysis;
+import io.moescope.viz.state.WorkbenchState;
 import io.moescope.viz.widget.ChipFlow;
 import java.util.List;
 import javafx.scene.Node;

@@ -1,5 +1,6 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.viz.session.RecentModels;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import javafx.geometry.Insets;

@@ -9,6 +9,7 @@ import io.moescope.report.export.Reports;
 import io.moescope.report.export.SvgExport;
 import io.moescope.report.lab.LabReport;
 import io.moescope.viz.export.FxImages;
+import io.moescope.viz.state.WorkbenchState;
 import io.moescope.viz.view.AnalysisView;
 import io.moescope.viz.widget.ChartPane;
 import java.io.File;

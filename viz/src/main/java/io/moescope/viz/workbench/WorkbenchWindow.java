@@ -4,8 +4,8 @@ import io.moescope.analysis.Analysis;
 import io.moescope.backend.Backends;
 import io.moescope.viz.lab.CompareView;
 import io.moescope.viz.lab.SweepView;
-import io.moescope.viz.session.Session;
-import io.moescope.viz.session.SessionFiles;
+import io.moescope.viz.session.SessionKeeper;
+import io.moescope.viz.state.WorkbenchState;
 import io.moescope.viz.view.AnalysisView;
 import io.moescope.viz.view.AttentionView;
 import io.moescope.viz.view.ExpertLoadView;
@@ -15,14 +15,12 @@ import io.moescope.viz.view.ProfileView;
 import io.moescope.viz.view.RoutingView;
 import io.moescope.viz.view.TrainingView;
 import io.moescope.viz.widget.ChartPane;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javafx.application.Platform;
+import javafx.beans.Observable;
 import javafx.beans.value.ChangeListener;
-import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -43,7 +41,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
 /**
@@ -67,9 +64,9 @@ public final class WorkbenchWindow {
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
     private final RoutingView routingView;
-    private SessionAutosave autosave;
     private final CompareView compareView;
     private final SweepView sweepView;
+    private final SessionKeeper sessions;
 
     public WorkbenchWindow(Stage stage) {
         this.stage = stage;
@@ -102,6 +99,7 @@ public final class WorkbenchWindow {
         attentionView.setShowing(true);   // the first tab
         state.analysis.addListener((o, a, b) -> gradientsIfShown());
         warmUpHiddenViewsAfterFirstAnalysis();
+        sessions = new SessionKeeper(state, attentionView, loadView, sessionWindow());
 
         centre.getChildren().add(WelcomePane.create(() -> chooser.choose(stage), controller::openModel));
         state.model.addListener((o, a, b) -> centre.getChildren().setAll(b == null
@@ -158,6 +156,11 @@ public final class WorkbenchWindow {
         return (AnalysisView) tabs.getSelectionModel().getSelectedItem().getUserData();
     }
 
+    /** Session save, restore and autosave. */
+    public SessionKeeper sessions() {
+        return sessions;
+    }
+
     public CompareView compareView() {
         return compareView;
     }
@@ -173,7 +176,7 @@ public final class WorkbenchWindow {
     public void runLabDemo(String view) {
         if (!view.equals("compare") && !view.equals("sweep")) return;
         // Every new analysis (the first may be superseded by a second) runs it, until a result has arrived.
-        javafx.beans.value.ChangeListener<io.moescope.analysis.Analysis> demo = (o, a, b) -> {
+        ChangeListener<Analysis> demo = (o, a, b) -> {
             if (b == null || compareView.hasData() && view.equals("compare") || sweepView.hasData() && view.equals("sweep")) return;
             if (view.equals("compare")) {
                 compareView.editor().setK(1);
@@ -199,7 +202,7 @@ public final class WorkbenchWindow {
      * more of styling in the next pulse).
      */
     private void warmUpHiddenViewsAfterFirstAnalysis() {
-        whenNextAnalysis(() -> {
+        state.whenNextAnalysis(() -> {
             for (AnalysisView v : List.of(loadView, routingView)) v.warmUp();
             // their styling and layout too, now, rather than in a pulse that may fall after the opening
             tabs.applyCss();
@@ -207,16 +210,43 @@ public final class WorkbenchWindow {
         });
     }
 
-    /** Runs once, when the next analysis (not a clearing to null) arrives. */
-    private void whenNextAnalysis(Runnable then) {
-        state.analysis.addListener(new ChangeListener<>() {
+    private SessionKeeper.Window sessionWindow() {
+        return new SessionKeeper.Window() {
             @Override
-            public void changed(ObservableValue<? extends Analysis> o, Analysis a, Analysis b) {
-                if (b == null) return;
-                state.analysis.removeListener(this);
-                then.run();
+            public String shownView() {
+                return currentView().id();
             }
-        });
+
+            @Override
+            public void showView(String id) {
+                WorkbenchWindow.this.showView(id);
+            }
+
+            @Override
+            public List<String> viewIds() {
+                return ids();
+            }
+
+            @Override
+            public Observable shownViewChanges() {
+                return tabs.getSelectionModel().selectedItemProperty();
+            }
+
+            @Override
+            public boolean offers(String name) {
+                return backend.getItems().contains(name);
+            }
+
+            @Override
+            public void open(Path model, String text) {
+                WorkbenchWindow.this.open(model, text);
+            }
+
+            @Override
+            public void analyseNow() {
+                controller.analyseNow();
+            }
+        };
     }
 
     private void gradientsIfShown() {
@@ -230,10 +260,10 @@ public final class WorkbenchWindow {
         open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
         open.setOnAction(e -> chooser.choose(stage));
         MenuItem openSession = new MenuItem("Open session…");
-        openSession.setOnAction(e -> chooseSession(false));
+        openSession.setOnAction(e -> sessions.choose(stage, false));
         MenuItem saveSession = new MenuItem("Save session…");
         saveSession.setAccelerator(KeyCombination.keyCombination("Shortcut+S"));
-        saveSession.setOnAction(e -> chooseSession(true));
+        saveSession.setOnAction(e -> sessions.choose(stage, true));
         MenuItem png = new MenuItem("Export view as PNG (2x)…");
         png.setOnAction(e -> actions.choosePng(stage, currentView()));
         MenuItem svg = new MenuItem("Export view's charts as SVG…");
@@ -326,65 +356,6 @@ public final class WorkbenchWindow {
         JourneyDialog.show(stage, state);
     }
 
-    // ---- sessions --------------------------------------------------------------------------------
-
-    public Session session() {
-        Selection s = state.selection;
-        return new Session(Session.VERSION, state.modelDir.get() == null ? null : state.modelDir.get().toAbsolutePath().toString(),
-                state.backend.get(), state.prompt.get(), s.token.get(), s.layer.get(), s.head.get(), s.expert.get(),
-                currentView().id(), attentionView.isLogScale(), loadView.capacityFactor(), state.presenter.get());
-    }
-
-    /** Restores everything; the model is reloaded (on the session's backend) if it differs from the open one. */
-    public void restore(Session s) {
-        if (s.backend() != null && backend.getItems().contains(s.backend())) {
-            state.backend.set(s.backend());
-        } else if (s.backend() != null && !s.backend().equals(state.backend.get())) {
-            // Saved on another machine, or its driver went away: run where we can rather than not at all.
-            state.notices.add(Notice.warning("Backend not available", "the session's backend " + s.backend()
-                    + " cannot run here; using " + state.backend.get()));
-        }
-        state.presenter.set(s.presenter());
-        attentionView.setLogScale(s.logScale());
-        loadView.setCapacityFactor(s.capacityFactor());
-        if (s.view() != null && ids().contains(s.view())) showView(s.view());
-        Path model = s.model() == null ? null : Path.of(s.model());
-        state.prompt.set(s.prompt() == null ? "" : s.prompt());
-        Runnable selections = () -> {
-            state.selection.layer.set(s.layer());
-            state.selection.head.set(s.head());
-            state.selection.expert.set(s.expert());
-            state.selection.token.set(s.token());
-        };
-        if (model != null && !model.equals(state.modelDir.get())) {
-            // the selections apply to the analysis of the reloaded model, once it arrives
-            whenNextAnalysis(selections);
-            controller.openModel(model);
-        } else {
-            selections.run();
-            controller.analyseNow();
-        }
-    }
-
-    private void chooseSession(boolean save) {
-        FileChooser fc = new FileChooser();
-        fc.setTitle(save ? "Save session" : "Open session");
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("MoEScope session", "*.json"));
-        fc.setInitialFileName("session.json");
-        File f = save ? fc.showSaveDialog(stage) : fc.showOpenDialog(stage);
-        if (f == null) return;
-        try {
-            if (save) {
-                SessionFiles.write(session(), f.toPath());
-                state.message.set("session saved to " + f);
-            } else {
-                restore(SessionFiles.read(f.toPath()));
-            }
-        } catch (IOException | RuntimeException e) {
-            state.fail(save ? "Session not saved" : "Session not opened", e);
-        }
-    }
-
     /**
      * A bug that escapes an event handler on the FX thread becomes a notification (with the stack
      * in its details) rather than a trace on the console and a window that silently stopped doing
@@ -410,73 +381,8 @@ public final class WorkbenchWindow {
         });
     }
 
-    // ---- autosave -------------------------------------------------------------------------------
-
-    /** The file the workbench autosaves to unless told otherwise (-Dmoescope.autosave). */
-    public static Path defaultAutosaveFile() {
-        return SessionAutosave.defaultFile();
-    }
-
-    /** From now on, saves the session to this file a moment after each change, and on close. */
-    public void autosaveTo(Path file) {
-        if (autosave != null) autosave.close();
-        autosave = new SessionAutosave(file, this::session, e -> state.fail("Autosave failed", e));
-        Selection sel = state.selection;
-        autosave.watch(state.prompt, state.modelDir, state.backend, state.presenter, sel.token, sel.layer, sel.head, sel.expert,
-                tabs.getSelectionModel().selectedItemProperty());
-    }
-
-    /**
-     * Starts from the session autosaved in {@code file}, as after a crash: with its model if that
-     * folder still exists, else (or if it had none) with {@code fallbackModel} and the session's prompt. Tells the user
-     * either way. A file that cannot be read is set aside (as FILE.corrupt, for a look), notified,
-     * and the window opens {@code fallbackModel} with {@code fallbackText} as on a fresh start.
-     *
-     * @return true when a session was restored
-     */
-    public boolean restoreAutosave(Path file, Path fallbackModel, String fallbackText) {
-        if (!java.nio.file.Files.exists(file)) {
-            open(fallbackModel, fallbackText);
-            return false;
-        }
-        Session s;
-        try {
-            s = SessionFiles.read(file);
-        } catch (IOException | RuntimeException e) {
-            String aside = setAside(file);
-            state.notices.add(new Notice(Notice.Level.ERROR, "Autosaved session not restored",
-                    file + " could not be read (" + Notice.oneLine(e) + "); starting afresh" + aside, Notice.details(e)));
-            open(fallbackModel, fallbackText);
-            return false;
-        }
-        String note = "from " + file;
-        boolean missing = s.model() != null && !java.nio.file.Files.isDirectory(Path.of(s.model()));
-        if (missing) {
-            note += "; its model folder " + s.model() + " no longer exists"
-                    + (fallbackModel == null ? "" : ", so " + fallbackModel.getFileName() + " is open instead");
-        }
-        if (missing || s.model() == null) {   // as a fresh start would, but with the session's prompt
-            s = new Session(s.version(), fallbackModel == null ? null : fallbackModel.toAbsolutePath().toString(), s.backend(),
-                    s.prompt(), s.token(), s.layer(), s.head(), s.expert(), s.view(), s.logScale(), s.capacityFactor(), s.presenter());
-        }
-        restore(s);
-        state.notices.add(Notice.info("Session restored", note));
-        return true;
-    }
-
-    /** Moves an unreadable autosave out of the way of the next save; returns a note saying where, or "". */
-    private static String setAside(Path file) {
-        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
-        try {
-            java.nio.file.Files.move(file, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return " (kept as " + aside.getFileName() + ")";
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
     public void close() {
-        if (autosave != null) autosave.close();
+        sessions.close();
         controller.close();
     }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.analysis.Analysis;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.inspect.RunLimits;
+import io.moescope.viz.state.Notice;
+import io.moescope.viz.state.WorkbenchState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,7 +172,7 @@ class ReliabilityUiTest {
         Path file = dir.resolve("autosave-session.json");
         String typed = "Who can find a virtuous woman? for her price is far above rubies.";
         fxRun(() -> {
-            window.autosaveTo(file);
+            window.sessions().autosaveTo(file);
             window.state().prompt.set(typed);
         });
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(file) && Files.readString(file).contains("virtuous woman"));
@@ -180,7 +182,7 @@ class ReliabilityUiTest {
             WorkbenchWindow w = new WorkbenchWindow(s);
             s.setScene(new Scene(w.root(), 1000, 700));
             s.show();
-            assertTrue(w.restoreAutosave(file, MODEL, PROMPT));
+            assertTrue(w.sessions().restoreAutosave(file, MODEL, PROMPT));
             return w;
         });
         try {
@@ -203,7 +205,7 @@ class ReliabilityUiTest {
     void aCorruptAutosaveIsANotificationAndANormalStart(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("autosave-session.json");
         Files.writeString(file, "{\"version\": 1, \"prompt\": \"half a sess", StandardCharsets.UTF_8);
-        assertFalse(fx(() -> window.restoreAutosave(file, MODEL, PROMPT)));
+        assertFalse(fx(() -> window.sessions().restoreAutosave(file, MODEL, PROMPT)));
         Notice n = awaitNotice(window, 1);
         assertEquals(Notice.Level.ERROR, n.level());
         assertEquals("Autosaved session not restored", n.title());

@@ -326,7 +326,7 @@ class WorkbenchUiTest {
             window.showView("load");
             return null;
         });
-        Session s = fx(window::session);
+        Session s = fx(window.sessions()::session);
         Path file = dir.resolve("session.json");
         SessionFiles.write(s, file);
         Session back = SessionFiles.read(file);
@@ -336,7 +336,7 @@ class WorkbenchUiTest {
         fx(() -> {
             window.state().selection.token.set(0);
             window.showView("attention");
-            window.restore(back);
+            window.sessions().restore(back);
             return null;
         });
         awaitAnalysis();

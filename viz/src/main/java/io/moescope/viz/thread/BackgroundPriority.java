@@ -1,4 +1,4 @@
-package io.moescope.viz;
+package io.moescope.viz.thread;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 

@@ -1,4 +1,4 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.state;
 
 import io.moescope.analysis.Analysis;
 import io.moescope.analysis.BatchAnalysis;
@@ -14,6 +14,8 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -39,8 +41,20 @@ public final class WorkbenchState {
     public final StringProperty message = new SimpleStringProperty(this, "message", "");
     public final BooleanProperty presenter = new SimpleBooleanProperty(this, "presenter", false);
     public final Selection selection = new Selection();
-    /** Everything the user was notified of, oldest first; add to notify (see {@link Notifier}). */
+    /** Everything the user was notified of, oldest first; add to notify (the workbench's notifier shows them). */
     public final ObservableList<Notice> notices = FXCollections.observableArrayList();
+
+    /** Runs once, when the next analysis (not a clearing to null) arrives. */
+    public void whenNextAnalysis(Runnable then) {
+        analysis.addListener(new ChangeListener<>() {
+            @Override
+            public void changed(ObservableValue<? extends Analysis> o, Analysis a, Analysis b) {
+                if (b == null) return;
+                analysis.removeListener(this);
+                then.run();
+            }
+        });
+    }
 
     /** Notifies the user of a failure (FX thread); the window stays as it was. */
     public void fail(String title, Throwable cause) {

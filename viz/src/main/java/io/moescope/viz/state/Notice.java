@@ -1,11 +1,11 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.state;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /**
  * Something the user must be told beyond the status bar: a failure, a fallback, a restored session.
- * Put into {@link WorkbenchState#notices}; {@link Notifier} shows it as a notification.
+ * Put into {@link WorkbenchState#notices}; the workbench's notifier shows it as a notification.
  *
  * @param title   a few words: "Model not opened", "Running on the CPU"
  * @param text    one line: the file and the problem
@@ -33,7 +33,8 @@ public record Notice(Level level, String title, String text, String details) {
         return m.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    static String details(Throwable t) {
+    /** The cause's whole chain with stack traces, for the details pane. */
+    public static String details(Throwable t) {
         StringWriter w = new StringWriter();
         t.printStackTrace(new PrintWriter(w));
         return w.toString();

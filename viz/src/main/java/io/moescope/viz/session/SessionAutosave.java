@@ -1,7 +1,5 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.session;
 
-import io.moescope.viz.session.Session;
-import io.moescope.viz.session.SessionFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;

@@ -1,4 +1,4 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.state;
 
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;

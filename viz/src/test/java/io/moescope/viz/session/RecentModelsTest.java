@@ -1,4 +1,4 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.moescope.viz;
+package io.moescope.viz.thread;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

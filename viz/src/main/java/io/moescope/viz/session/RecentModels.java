@@ -1,4 +1,4 @@
-package io.moescope.viz.workbench;
+package io.moescope.viz.session;
 
 import io.moescope.files.AtomicFiles;
 import java.io.IOException;
