@@ -20,7 +20,7 @@ class SweepTest {
         assertEquals(3, chunks.size(), "50 tokens in chunks of 16: the partial one left out");
         List<long[]> calls = new ArrayList<>();
         SweepResult r = lab.sweep(chunks, SweepKind.TOPK, List.of(), (done, total, msg) -> calls.add(new long[]{done, total}), () -> false);
-        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0), lab.defaultValues(SweepKind.TOPK));
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0), SweepCatalogue.defaultValues(SweepKind.TOPK, lab.model().config()));
         assertEquals(8, r.points().size());
         assertEquals(48, r.tokens());
         for (int i = 0; i < 8; i++) {
@@ -51,7 +51,7 @@ class SweepTest {
         LabService lab = LabFixtures.lab("olmoe-a");
         int[] ids = LabFixtures.ids(20, 384, 4);
         SweepResult r = lab.sweep(List.of(ids), SweepKind.CAPACITY, List.of(0.75), ProgressListener.NONE, () -> false);
-        Comparison c = lab.compare(ids, LabFixtures.labels(ids), LabService.mechanismFor(SweepKind.CAPACITY, 0.75, lab.model().config()),
+        Comparison c = lab.compare(ids, LabFixtures.labels(ids), SweepCatalogue.mechanismFor(SweepKind.CAPACITY, 0.75, lab.model().config()),
                 ProgressListener.NONE, () -> false);
         VariantMetrics s = r.points().getFirst().metrics(), m = c.metrics();
         // The sweep keeps no attention probabilities, and attention without them may differ in the last bits.
@@ -76,16 +76,16 @@ class SweepTest {
     @Test
     void everyKindMakesItsMechanism() {
         var cfg = LabFixtures.config("mixtral-a");
-        assertEquals(3, LabService.mechanismFor(SweepKind.TOPK, 3, cfg).routing().k());
-        assertEquals(8, LabService.mechanismFor(SweepKind.WINDOW, 8, cfg).attention().window());
-        assertEquals(4, LabService.mechanismFor(SweepKind.SPARSITY, 4, cfg).attention().keepTopK());
-        assertEquals(1.5, LabService.mechanismFor(SweepKind.CAPACITY, 1.5, cfg).routing().capacityFactor());
-        assertEquals(NumberFormat.INT8_CHANNEL, LabService.mechanismFor(SweepKind.PRECISION, NumberFormat.INT8_CHANNEL.ordinal(), cfg).precision().weights());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabService.mechanismFor(SweepKind.TOPK, 9, cfg));
+        assertEquals(3, SweepCatalogue.mechanismFor(SweepKind.TOPK, 3, cfg).routing().k());
+        assertEquals(8, SweepCatalogue.mechanismFor(SweepKind.WINDOW, 8, cfg).attention().window());
+        assertEquals(4, SweepCatalogue.mechanismFor(SweepKind.SPARSITY, 4, cfg).attention().keepTopK());
+        assertEquals(1.5, SweepCatalogue.mechanismFor(SweepKind.CAPACITY, 1.5, cfg).routing().capacityFactor());
+        assertEquals(NumberFormat.INT8_CHANNEL, SweepCatalogue.mechanismFor(SweepKind.PRECISION, NumberFormat.INT8_CHANNEL.ordinal(), cfg).precision().weights());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepCatalogue.mechanismFor(SweepKind.TOPK, 9, cfg));
         assertTrue(e.getMessage().contains("exceeds the 8 experts"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> LabService.mechanismFor(SweepKind.WINDOW, 2.5, cfg));
-        assertThrows(IllegalArgumentException.class, () -> LabService.mechanismFor(SweepKind.CAPACITY, -1, cfg));
-        assertThrows(IllegalArgumentException.class, () -> LabService.mechanismFor(SweepKind.PRECISION, 8, cfg));
+        assertThrows(IllegalArgumentException.class, () -> SweepCatalogue.mechanismFor(SweepKind.WINDOW, 2.5, cfg));
+        assertThrows(IllegalArgumentException.class, () -> SweepCatalogue.mechanismFor(SweepKind.CAPACITY, -1, cfg));
+        assertThrows(IllegalArgumentException.class, () -> SweepCatalogue.mechanismFor(SweepKind.PRECISION, 8, cfg));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.moescope.viz.lab;
 
 import io.moescope.analysis.LoadedModel;
-import io.moescope.lab.LabService;
 import io.moescope.lab.NumberFormat;
+import io.moescope.lab.SweepCatalogue;
 import io.moescope.lab.SweepKind;
 import io.moescope.lab.SweepResult;
 import io.moescope.report.chart.ChartStyle;
@@ -129,7 +129,7 @@ public final class SweepView implements AnalysisView {
         LoadedModel m = state.model.get();
         if (m == null || kind.getValue() == null) return;
         try {
-            List<Double> d = LabService.of(m).defaultValues(kind.getValue());
+            List<Double> d = SweepCatalogue.defaultValues(kind.getValue(), m.config());
             List<String> s = new ArrayList<>();
             for (double v : d) {
                 s.add(kind.getValue() == SweepKind.PRECISION && v >= 0 && v < NumberFormat.values().length
