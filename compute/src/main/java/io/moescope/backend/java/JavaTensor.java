@@ -29,6 +29,25 @@ final class JavaTensor implements Tensor {
         this(shape, data, ints, mapped, new PanelCache());
     }
 
+    /** A tensor of this backend, as such. */
+    static JavaTensor t(Tensor x) {
+        return (JavaTensor) x;
+    }
+
+    /**
+     * The heap values of a tensor we are about to change, its cached panels dropped: every change
+     * in place goes through here. Mapped checkpoint weights are read-only.
+     */
+    static float[] writable(Tensor x, String op) {
+        JavaTensor xt = t(x);
+        if (xt.data == null) {
+            throw new IllegalArgumentException(op + ": tensor " + Tensor.describe(xt.shape)
+                    + " is not writable (a mapped checkpoint weight or an int tensor); upload a heap copy to change it");
+        }
+        xt.changed();
+        return xt.data;
+    }
+
     static JavaTensor of(float[] data, int... shape) {
         check(data.length, shape);
         return new JavaTensor(shape, data, null, null);

@@ -136,6 +136,18 @@ final class VectorKernels {
         for (; i < n; i++) y[yo + i] += alpha * x[xo + i];
     }
 
+    /** y[yo ..] += alpha * (float32 row of w at byte offset wo), over n values. */
+    static void axpy(float alpha, MemorySegment w, long wo, float[] y, int yo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        for (; i < bound; i += S.length()) {
+            FloatVector.fromMemorySegment(S, w, wo + 4L * i, ByteOrder.LITTLE_ENDIAN)
+                    .fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] += alpha * w.getAtIndex(FloatTensor.LAYOUT, (wo >> 2) + i);
+    }
+
     // ---- attention's products: queries (or probabilities) along the lanes ----------------------
     // Outer-product form, so that no horizontal sums are needed: queries go along the vector lanes
     // (packed transposed, PANEL at a time) and keys or value columns are broadcast one at a time

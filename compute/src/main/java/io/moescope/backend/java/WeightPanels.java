@@ -142,31 +142,47 @@ final class WeightPanels {
         for (int p = p0; p < p1; p++) {
             float[] wp = panels[p];
             int j0 = p * width, cols = Math.min(width, n - j0);
-            int r = r0;
-            if (kernel == Kernel.R6X2) {
-                for (; r < r1; r += 6) rows6(x, xRows, r, Math.min(6, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias);
-                continue;
-            }
-            // A full panel without bias goes KC rows of the panel at a time, each chunk meeting all
-            // row blocks while it is in L1 (the whole panel, 96 KB at K = 512, is not), the
-            // blocks adding to what the chunks before stored.
-            int step = cols == width && bias == null ? KC : k;
+            // A full panel without bias is stored straight from the registers into out; a ragged one,
+            // or one with bias, a block at a time into buf, which finish() copies out.
+            boolean direct = cols == width && bias == null;
+            float[] buf = direct ? null : new float[MAX_ROWS * width];
+            // A direct panel goes KC rows of the panel at a time, each chunk meeting all row blocks
+            // while it is in L1 (the whole panel, 96 KB at K = 512, is not), the blocks adding to what
+            // the chunks before stored. The short-vector kernel takes all of k at once.
+            int step = direct && kernel != Kernel.R6X2 ? KC : k;
             for (int k0 = 0; k0 < k; k0 += step) {
                 int k1 = Math.min(k, k0 + step);
                 boolean acc = k0 > 0;
-                if (kernel == Kernel.R6X4) {
-                    for (r = r0; r < r1; r += 6) rows6x4(x, xRows, r, Math.min(6, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
-                    continue;
+                for (int r = r0, rows; r < r1; r += rows) {
+                    int at = oo + r * ldo + j0, o = direct ? at : 0, ld = direct ? ldo : width;
+                    float[] dst = direct ? out : buf;
+                    if (kernel == Kernel.R8X3) {
+                        // The last block, when four rows or fewer are left, takes the 4 x 3 kernel.
+                        rows = Math.min(8, r1 - r);
+                        if (rows > 4) rows8(x, xRows, r, rows, wp, dst, o, ld, k0, k1, acc);
+                        else rows4(x, xRows, r, rows, wp, dst, o, ld, k0, k1, acc);
+                    } else if (kernel == Kernel.R6X4) {
+                        rows = Math.min(6, r1 - r);
+                        rows6x4(x, xRows, r, rows, wp, dst, o, ld, k0, k1, acc);
+                    } else {
+                        rows = Math.min(6, r1 - r);
+                        rows6(x, xRows, r, rows, wp, dst, o, ld);
+                    }
+                    if (!direct) finish(buf, rows, out, at, ldo, cols, bias, j0);
                 }
-                for (r = r0; r1 - r > 4; r += 8) rows8(x, xRows, r, Math.min(8, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
-                for (; r < r1; r += 4) rows4(x, xRows, r, Math.min(4, r1 - r), wp, out, oo + r * ldo + j0, ldo, j0, cols, bias, k0, k1, acc);
             }
         }
     }
 
-    /** Sums over k in [k0, k1); acc: add to what out holds (only for a full panel without bias). */
-    private void rows8(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias,
-            int k0, int k1, boolean acc) {
+    // The register kernels: `rows` rows of x (at most the kernel's) times one panel, into dst at o,
+    // rows ld apart. Accumulators stay in locals, one vector per row and panel vector, which C2
+    // keeps in registers; each line of a kernel is one row of its block. acc: add to what dst
+    // holds (a direct panel's later chunks of k). Vectors never leave these methods: one passed
+    // to a method that C2 does not inline would be boxed (a store() helper, tried, was not
+    // inlined into methods this large and ran several times slower).
+
+    /** 8 rows x 3 vectors: 24 accumulators, 3 weight vectors and a broadcast in AVX-512's 32 registers; k in [k0, k1). */
+    private void rows8(float[] x, int[] xRows, int r, int rows, float[] wp, float[] dst, int o, int ld, int k0, int k1, boolean acc) {
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         int o4 = xRows[r + 4], o5 = xRows[r + 5], o6 = xRows[r + 6], o7 = xRows[r + 7];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
@@ -174,347 +190,123 @@ final class WeightPanels {
         FloatVector c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
         FloatVector c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
         if (acc) {
-            int a = at;
-            c00 = FloatVector.fromArray(S, out, a);
-            c01 = FloatVector.fromArray(S, out, a + L);
-            c02 = FloatVector.fromArray(S, out, a + 2 * L);
-            if (rows > 1) { a += ldo; c10 = FloatVector.fromArray(S, out, a); c11 = FloatVector.fromArray(S, out, a + L); c12 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 2) { a += ldo; c20 = FloatVector.fromArray(S, out, a); c21 = FloatVector.fromArray(S, out, a + L); c22 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 4) { a += ldo; c40 = FloatVector.fromArray(S, out, a); c41 = FloatVector.fromArray(S, out, a + L); c42 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 5) { a += ldo; c50 = FloatVector.fromArray(S, out, a); c51 = FloatVector.fromArray(S, out, a + L); c52 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 6) { a += ldo; c60 = FloatVector.fromArray(S, out, a); c61 = FloatVector.fromArray(S, out, a + L); c62 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 7) { a += ldo; c70 = FloatVector.fromArray(S, out, a); c71 = FloatVector.fromArray(S, out, a + L); c72 = FloatVector.fromArray(S, out, a + 2 * L); }
+            int a = o;
+            c00 = FloatVector.fromArray(S, dst, a); c01 = FloatVector.fromArray(S, dst, a + L); c02 = FloatVector.fromArray(S, dst, a + 2 * L);
+            if (rows > 1) { a += ld; c10 = FloatVector.fromArray(S, dst, a); c11 = FloatVector.fromArray(S, dst, a + L); c12 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 2) { a += ld; c20 = FloatVector.fromArray(S, dst, a); c21 = FloatVector.fromArray(S, dst, a + L); c22 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 3) { a += ld; c30 = FloatVector.fromArray(S, dst, a); c31 = FloatVector.fromArray(S, dst, a + L); c32 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 4) { a += ld; c40 = FloatVector.fromArray(S, dst, a); c41 = FloatVector.fromArray(S, dst, a + L); c42 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 5) { a += ld; c50 = FloatVector.fromArray(S, dst, a); c51 = FloatVector.fromArray(S, dst, a + L); c52 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 6) { a += ld; c60 = FloatVector.fromArray(S, dst, a); c61 = FloatVector.fromArray(S, dst, a + L); c62 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 7) { a += ld; c70 = FloatVector.fromArray(S, dst, a); c71 = FloatVector.fromArray(S, dst, a + L); c72 = FloatVector.fromArray(S, dst, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
             int wi = kk * (3 * L);   // the width as a constant: C2 then steps wi instead of multiplying (an imul a step, its factor read from the stack)
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
-            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
-            c00 = b.fma(w0, c00);
-            c01 = b.fma(w1, c01);
-            c02 = b.fma(w2, c02);
-            b = FloatVector.broadcast(S, x[o1 + kk]);
-            c10 = b.fma(w0, c10);
-            c11 = b.fma(w1, c11);
-            c12 = b.fma(w2, c12);
-            b = FloatVector.broadcast(S, x[o2 + kk]);
-            c20 = b.fma(w0, c20);
-            c21 = b.fma(w1, c21);
-            c22 = b.fma(w2, c22);
-            b = FloatVector.broadcast(S, x[o3 + kk]);
-            c30 = b.fma(w0, c30);
-            c31 = b.fma(w1, c31);
-            c32 = b.fma(w2, c32);
-            b = FloatVector.broadcast(S, x[o4 + kk]);
-            c40 = b.fma(w0, c40);
-            c41 = b.fma(w1, c41);
-            c42 = b.fma(w2, c42);
-            b = FloatVector.broadcast(S, x[o5 + kk]);
-            c50 = b.fma(w0, c50);
-            c51 = b.fma(w1, c51);
-            c52 = b.fma(w2, c52);
-            b = FloatVector.broadcast(S, x[o6 + kk]);
-            c60 = b.fma(w0, c60);
-            c61 = b.fma(w1, c61);
-            c62 = b.fma(w2, c62);
-            b = FloatVector.broadcast(S, x[o7 + kk]);
-            c70 = b.fma(w0, c70);
-            c71 = b.fma(w1, c71);
-            c72 = b.fma(w2, c72);
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L), w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
+            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]); c00 = b.fma(w0, c00); c01 = b.fma(w1, c01); c02 = b.fma(w2, c02);
+            b = FloatVector.broadcast(S, x[o1 + kk]); c10 = b.fma(w0, c10); c11 = b.fma(w1, c11); c12 = b.fma(w2, c12);
+            b = FloatVector.broadcast(S, x[o2 + kk]); c20 = b.fma(w0, c20); c21 = b.fma(w1, c21); c22 = b.fma(w2, c22);
+            b = FloatVector.broadcast(S, x[o3 + kk]); c30 = b.fma(w0, c30); c31 = b.fma(w1, c31); c32 = b.fma(w2, c32);
+            b = FloatVector.broadcast(S, x[o4 + kk]); c40 = b.fma(w0, c40); c41 = b.fma(w1, c41); c42 = b.fma(w2, c42);
+            b = FloatVector.broadcast(S, x[o5 + kk]); c50 = b.fma(w0, c50); c51 = b.fma(w1, c51); c52 = b.fma(w2, c52);
+            b = FloatVector.broadcast(S, x[o6 + kk]); c60 = b.fma(w0, c60); c61 = b.fma(w1, c61); c62 = b.fma(w2, c62);
+            b = FloatVector.broadcast(S, x[o7 + kk]); c70 = b.fma(w0, c70); c71 = b.fma(w1, c71); c72 = b.fma(w2, c72);
         }
-        // Full panels without bias store straight from the registers; the rest goes through a
-        // buffer (a vector passed to a method that is not inlined would be boxed).
-        float[] dst = out;
-        int o = at, ld = ldo;
-        boolean direct = cols == width && bias == null;
-        if (!direct) {
-            dst = new float[8 * width];
-            o = 0;
-            ld = width;
-        }
-        c00.intoArray(dst, o);
-        c01.intoArray(dst, o + L);
-        c02.intoArray(dst, o + 2 * L);
-        if (rows > 1) {
-            o += ld;
-            c10.intoArray(dst, o);
-            c11.intoArray(dst, o + L);
-            c12.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 2) {
-            o += ld;
-            c20.intoArray(dst, o);
-            c21.intoArray(dst, o + L);
-            c22.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 3) {
-            o += ld;
-            c30.intoArray(dst, o);
-            c31.intoArray(dst, o + L);
-            c32.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 4) {
-            o += ld;
-            c40.intoArray(dst, o);
-            c41.intoArray(dst, o + L);
-            c42.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 5) {
-            o += ld;
-            c50.intoArray(dst, o);
-            c51.intoArray(dst, o + L);
-            c52.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 6) {
-            o += ld;
-            c60.intoArray(dst, o);
-            c61.intoArray(dst, o + L);
-            c62.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 7) {
-            o += ld;
-            c70.intoArray(dst, o);
-            c71.intoArray(dst, o + L);
-            c72.intoArray(dst, o + 2 * L);
-        }
-        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
+        c00.intoArray(dst, o); c01.intoArray(dst, o + L); c02.intoArray(dst, o + 2 * L);
+        if (rows > 1) { o += ld; c10.intoArray(dst, o); c11.intoArray(dst, o + L); c12.intoArray(dst, o + 2 * L); }
+        if (rows > 2) { o += ld; c20.intoArray(dst, o); c21.intoArray(dst, o + L); c22.intoArray(dst, o + 2 * L); }
+        if (rows > 3) { o += ld; c30.intoArray(dst, o); c31.intoArray(dst, o + L); c32.intoArray(dst, o + 2 * L); }
+        if (rows > 4) { o += ld; c40.intoArray(dst, o); c41.intoArray(dst, o + L); c42.intoArray(dst, o + 2 * L); }
+        if (rows > 5) { o += ld; c50.intoArray(dst, o); c51.intoArray(dst, o + L); c52.intoArray(dst, o + 2 * L); }
+        if (rows > 6) { o += ld; c60.intoArray(dst, o); c61.intoArray(dst, o + L); c62.intoArray(dst, o + 2 * L); }
+        if (rows > 7) { o += ld; c70.intoArray(dst, o); c71.intoArray(dst, o + L); c72.intoArray(dst, o + 2 * L); }
     }
 
-    /** The 6 x 4 kernel ({@link Kernel#R6X4}); otherwise as {@link #rows8}. */
-    private void rows6x4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias,
-            int k0, int k1, boolean acc) {
+    /**
+     * 6 rows x 4 vectors ({@link Kernel#R6X4}): fewer broadcasts per FMA than {@link #rows8}, and
+     * 64-column panels; otherwise as that one.
+     */
+    private void rows6x4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] dst, int o, int ld, int k0, int k1, boolean acc) {
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3], o4 = xRows[r + 4], o5 = xRows[r + 5];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         if (acc) {
-            int a = at;
-            c00 = FloatVector.fromArray(S, out, a); c01 = FloatVector.fromArray(S, out, a + L); c02 = FloatVector.fromArray(S, out, a + 2 * L); c03 = FloatVector.fromArray(S, out, a + 3 * L);
-            if (rows > 1) { a += ldo; c10 = FloatVector.fromArray(S, out, a); c11 = FloatVector.fromArray(S, out, a + L); c12 = FloatVector.fromArray(S, out, a + 2 * L); c13 = FloatVector.fromArray(S, out, a + 3 * L); }
-            if (rows > 2) { a += ldo; c20 = FloatVector.fromArray(S, out, a); c21 = FloatVector.fromArray(S, out, a + L); c22 = FloatVector.fromArray(S, out, a + 2 * L); c23 = FloatVector.fromArray(S, out, a + 3 * L); }
-            if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); c33 = FloatVector.fromArray(S, out, a + 3 * L); }
-            if (rows > 4) { a += ldo; c40 = FloatVector.fromArray(S, out, a); c41 = FloatVector.fromArray(S, out, a + L); c42 = FloatVector.fromArray(S, out, a + 2 * L); c43 = FloatVector.fromArray(S, out, a + 3 * L); }
-            if (rows > 5) { a += ldo; c50 = FloatVector.fromArray(S, out, a); c51 = FloatVector.fromArray(S, out, a + L); c52 = FloatVector.fromArray(S, out, a + 2 * L); c53 = FloatVector.fromArray(S, out, a + 3 * L); }
+            int a = o;
+            c00 = FloatVector.fromArray(S, dst, a); c01 = FloatVector.fromArray(S, dst, a + L); c02 = FloatVector.fromArray(S, dst, a + 2 * L); c03 = FloatVector.fromArray(S, dst, a + 3 * L);
+            if (rows > 1) { a += ld; c10 = FloatVector.fromArray(S, dst, a); c11 = FloatVector.fromArray(S, dst, a + L); c12 = FloatVector.fromArray(S, dst, a + 2 * L); c13 = FloatVector.fromArray(S, dst, a + 3 * L); }
+            if (rows > 2) { a += ld; c20 = FloatVector.fromArray(S, dst, a); c21 = FloatVector.fromArray(S, dst, a + L); c22 = FloatVector.fromArray(S, dst, a + 2 * L); c23 = FloatVector.fromArray(S, dst, a + 3 * L); }
+            if (rows > 3) { a += ld; c30 = FloatVector.fromArray(S, dst, a); c31 = FloatVector.fromArray(S, dst, a + L); c32 = FloatVector.fromArray(S, dst, a + 2 * L); c33 = FloatVector.fromArray(S, dst, a + 3 * L); }
+            if (rows > 4) { a += ld; c40 = FloatVector.fromArray(S, dst, a); c41 = FloatVector.fromArray(S, dst, a + L); c42 = FloatVector.fromArray(S, dst, a + 2 * L); c43 = FloatVector.fromArray(S, dst, a + 3 * L); }
+            if (rows > 5) { a += ld; c50 = FloatVector.fromArray(S, dst, a); c51 = FloatVector.fromArray(S, dst, a + L); c52 = FloatVector.fromArray(S, dst, a + 2 * L); c53 = FloatVector.fromArray(S, dst, a + 3 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
             int wi = kk * (4 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
             FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L), w3 = FloatVector.fromArray(S, wp, wi + 3 * L);
-            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
-            c00 = b.fma(w0, c00);
-            c01 = b.fma(w1, c01);
-            c02 = b.fma(w2, c02);
-            c03 = b.fma(w3, c03);
-            b = FloatVector.broadcast(S, x[o1 + kk]);
-            c10 = b.fma(w0, c10);
-            c11 = b.fma(w1, c11);
-            c12 = b.fma(w2, c12);
-            c13 = b.fma(w3, c13);
-            b = FloatVector.broadcast(S, x[o2 + kk]);
-            c20 = b.fma(w0, c20);
-            c21 = b.fma(w1, c21);
-            c22 = b.fma(w2, c22);
-            c23 = b.fma(w3, c23);
-            b = FloatVector.broadcast(S, x[o3 + kk]);
-            c30 = b.fma(w0, c30);
-            c31 = b.fma(w1, c31);
-            c32 = b.fma(w2, c32);
-            c33 = b.fma(w3, c33);
-            b = FloatVector.broadcast(S, x[o4 + kk]);
-            c40 = b.fma(w0, c40);
-            c41 = b.fma(w1, c41);
-            c42 = b.fma(w2, c42);
-            c43 = b.fma(w3, c43);
-            b = FloatVector.broadcast(S, x[o5 + kk]);
-            c50 = b.fma(w0, c50);
-            c51 = b.fma(w1, c51);
-            c52 = b.fma(w2, c52);
-            c53 = b.fma(w3, c53);
+            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]); c00 = b.fma(w0, c00); c01 = b.fma(w1, c01); c02 = b.fma(w2, c02); c03 = b.fma(w3, c03);
+            b = FloatVector.broadcast(S, x[o1 + kk]); c10 = b.fma(w0, c10); c11 = b.fma(w1, c11); c12 = b.fma(w2, c12); c13 = b.fma(w3, c13);
+            b = FloatVector.broadcast(S, x[o2 + kk]); c20 = b.fma(w0, c20); c21 = b.fma(w1, c21); c22 = b.fma(w2, c22); c23 = b.fma(w3, c23);
+            b = FloatVector.broadcast(S, x[o3 + kk]); c30 = b.fma(w0, c30); c31 = b.fma(w1, c31); c32 = b.fma(w2, c32); c33 = b.fma(w3, c33);
+            b = FloatVector.broadcast(S, x[o4 + kk]); c40 = b.fma(w0, c40); c41 = b.fma(w1, c41); c42 = b.fma(w2, c42); c43 = b.fma(w3, c43);
+            b = FloatVector.broadcast(S, x[o5 + kk]); c50 = b.fma(w0, c50); c51 = b.fma(w1, c51); c52 = b.fma(w2, c52); c53 = b.fma(w3, c53);
         }
-        float[] dst = out;
-        int o = at, ld = ldo;
-        boolean direct = cols == width && bias == null;
-        if (!direct) {
-            dst = new float[6 * width];
-            o = 0;
-            ld = width;
-        }
-        c00.intoArray(dst, o);
-        c01.intoArray(dst, o + L);
-        c02.intoArray(dst, o + 2 * L);
-        c03.intoArray(dst, o + 3 * L);
-        if (rows > 1) {
-            o += ld;
-            c10.intoArray(dst, o);
-            c11.intoArray(dst, o + L);
-            c12.intoArray(dst, o + 2 * L);
-            c13.intoArray(dst, o + 3 * L);
-        }
-        if (rows > 2) {
-            o += ld;
-            c20.intoArray(dst, o);
-            c21.intoArray(dst, o + L);
-            c22.intoArray(dst, o + 2 * L);
-            c23.intoArray(dst, o + 3 * L);
-        }
-        if (rows > 3) {
-            o += ld;
-            c30.intoArray(dst, o);
-            c31.intoArray(dst, o + L);
-            c32.intoArray(dst, o + 2 * L);
-            c33.intoArray(dst, o + 3 * L);
-        }
-        if (rows > 4) {
-            o += ld;
-            c40.intoArray(dst, o);
-            c41.intoArray(dst, o + L);
-            c42.intoArray(dst, o + 2 * L);
-            c43.intoArray(dst, o + 3 * L);
-        }
-        if (rows > 5) {
-            o += ld;
-            c50.intoArray(dst, o);
-            c51.intoArray(dst, o + L);
-            c52.intoArray(dst, o + 2 * L);
-            c53.intoArray(dst, o + 3 * L);
-        }
-        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
+        c00.intoArray(dst, o); c01.intoArray(dst, o + L); c02.intoArray(dst, o + 2 * L); c03.intoArray(dst, o + 3 * L);
+        if (rows > 1) { o += ld; c10.intoArray(dst, o); c11.intoArray(dst, o + L); c12.intoArray(dst, o + 2 * L); c13.intoArray(dst, o + 3 * L); }
+        if (rows > 2) { o += ld; c20.intoArray(dst, o); c21.intoArray(dst, o + L); c22.intoArray(dst, o + 2 * L); c23.intoArray(dst, o + 3 * L); }
+        if (rows > 3) { o += ld; c30.intoArray(dst, o); c31.intoArray(dst, o + L); c32.intoArray(dst, o + 2 * L); c33.intoArray(dst, o + 3 * L); }
+        if (rows > 4) { o += ld; c40.intoArray(dst, o); c41.intoArray(dst, o + L); c42.intoArray(dst, o + 2 * L); c43.intoArray(dst, o + 3 * L); }
+        if (rows > 5) { o += ld; c50.intoArray(dst, o); c51.intoArray(dst, o + L); c52.intoArray(dst, o + 2 * L); c53.intoArray(dst, o + 3 * L); }
     }
 
-    /** Sums over k in [k0, k1); acc: add to what out holds (only for a full panel without bias). */
-    private void rows4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias,
-            int k0, int k1, boolean acc) {
+    /** 4 rows x 3 vectors: the 8 x 3 kernel's last block when four rows or fewer are left; otherwise as {@link #rows8}. */
+    private void rows4(float[] x, int[] xRows, int r, int rows, float[] wp, float[] dst, int o, int ld, int k0, int k1, boolean acc) {
         int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
         if (acc) {
-            int a = at;
-            c00 = FloatVector.fromArray(S, out, a);
-            c01 = FloatVector.fromArray(S, out, a + L);
-            c02 = FloatVector.fromArray(S, out, a + 2 * L);
-            if (rows > 1) { a += ldo; c10 = FloatVector.fromArray(S, out, a); c11 = FloatVector.fromArray(S, out, a + L); c12 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 2) { a += ldo; c20 = FloatVector.fromArray(S, out, a); c21 = FloatVector.fromArray(S, out, a + L); c22 = FloatVector.fromArray(S, out, a + 2 * L); }
-            if (rows > 3) { a += ldo; c30 = FloatVector.fromArray(S, out, a); c31 = FloatVector.fromArray(S, out, a + L); c32 = FloatVector.fromArray(S, out, a + 2 * L); }
+            int a = o;
+            c00 = FloatVector.fromArray(S, dst, a); c01 = FloatVector.fromArray(S, dst, a + L); c02 = FloatVector.fromArray(S, dst, a + 2 * L);
+            if (rows > 1) { a += ld; c10 = FloatVector.fromArray(S, dst, a); c11 = FloatVector.fromArray(S, dst, a + L); c12 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 2) { a += ld; c20 = FloatVector.fromArray(S, dst, a); c21 = FloatVector.fromArray(S, dst, a + L); c22 = FloatVector.fromArray(S, dst, a + 2 * L); }
+            if (rows > 3) { a += ld; c30 = FloatVector.fromArray(S, dst, a); c31 = FloatVector.fromArray(S, dst, a + L); c32 = FloatVector.fromArray(S, dst, a + 2 * L); }
         }
         for (int kk = k0; kk < k1; kk++) {
             int wi = kk * (3 * L);   // as in rows8
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
-            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
-            c00 = b.fma(w0, c00);
-            c01 = b.fma(w1, c01);
-            c02 = b.fma(w2, c02);
-            b = FloatVector.broadcast(S, x[o1 + kk]);
-            c10 = b.fma(w0, c10);
-            c11 = b.fma(w1, c11);
-            c12 = b.fma(w2, c12);
-            b = FloatVector.broadcast(S, x[o2 + kk]);
-            c20 = b.fma(w0, c20);
-            c21 = b.fma(w1, c21);
-            c22 = b.fma(w2, c22);
-            b = FloatVector.broadcast(S, x[o3 + kk]);
-            c30 = b.fma(w0, c30);
-            c31 = b.fma(w1, c31);
-            c32 = b.fma(w2, c32);
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L), w2 = FloatVector.fromArray(S, wp, wi + 2 * L);
+            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]); c00 = b.fma(w0, c00); c01 = b.fma(w1, c01); c02 = b.fma(w2, c02);
+            b = FloatVector.broadcast(S, x[o1 + kk]); c10 = b.fma(w0, c10); c11 = b.fma(w1, c11); c12 = b.fma(w2, c12);
+            b = FloatVector.broadcast(S, x[o2 + kk]); c20 = b.fma(w0, c20); c21 = b.fma(w1, c21); c22 = b.fma(w2, c22);
+            b = FloatVector.broadcast(S, x[o3 + kk]); c30 = b.fma(w0, c30); c31 = b.fma(w1, c31); c32 = b.fma(w2, c32);
         }
-        float[] dst = out;
-        int o = at, ld = ldo;
-        boolean direct = cols == width && bias == null;
-        if (!direct) {
-            dst = new float[4 * width];
-            o = 0;
-            ld = width;
-        }
-        c00.intoArray(dst, o);
-        c01.intoArray(dst, o + L);
-        c02.intoArray(dst, o + 2 * L);
-        if (rows > 1) {
-            o += ld;
-            c10.intoArray(dst, o);
-            c11.intoArray(dst, o + L);
-            c12.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 2) {
-            o += ld;
-            c20.intoArray(dst, o);
-            c21.intoArray(dst, o + L);
-            c22.intoArray(dst, o + 2 * L);
-        }
-        if (rows > 3) {
-            o += ld;
-            c30.intoArray(dst, o);
-            c31.intoArray(dst, o + L);
-            c32.intoArray(dst, o + 2 * L);
-        }
-        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
+        c00.intoArray(dst, o); c01.intoArray(dst, o + L); c02.intoArray(dst, o + 2 * L);
+        if (rows > 1) { o += ld; c10.intoArray(dst, o); c11.intoArray(dst, o + L); c12.intoArray(dst, o + 2 * L); }
+        if (rows > 2) { o += ld; c20.intoArray(dst, o); c21.intoArray(dst, o + L); c22.intoArray(dst, o + 2 * L); }
+        if (rows > 3) { o += ld; c30.intoArray(dst, o); c31.intoArray(dst, o + L); c32.intoArray(dst, o + 2 * L); }
     }
 
-    /** The short-vector kernel: 6 rows times two vectors. */
-    private void rows6(float[] x, int[] xRows, int r, int rows, float[] wp, float[] out, int at, int ldo, int j0, int cols, float[] bias) {
+    /** 6 rows x 2 vectors, for shorter vectors (AVX2's 16 registers), over all of k. */
+    private void rows6(float[] x, int[] xRows, int r, int rows, float[] wp, float[] dst, int o, int ld) {
         int K = k;
-        int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3];
-        int o4 = xRows[r + 4], o5 = xRows[r + 5];
+        int o0 = xRows[r], o1 = xRows[r + 1], o2 = xRows[r + 2], o3 = xRows[r + 3], o4 = xRows[r + 4], o5 = xRows[r + 5];
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int kk = 0; kk < K; kk++) {
             int wi = kk * (2 * L);   // as in rows8
             FloatVector w0 = FloatVector.fromArray(S, wp, wi), w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]);
-            c00 = b.fma(w0, c00);
-            c01 = b.fma(w1, c01);
-            b = FloatVector.broadcast(S, x[o1 + kk]);
-            c10 = b.fma(w0, c10);
-            c11 = b.fma(w1, c11);
-            b = FloatVector.broadcast(S, x[o2 + kk]);
-            c20 = b.fma(w0, c20);
-            c21 = b.fma(w1, c21);
-            b = FloatVector.broadcast(S, x[o3 + kk]);
-            c30 = b.fma(w0, c30);
-            c31 = b.fma(w1, c31);
-            b = FloatVector.broadcast(S, x[o4 + kk]);
-            c40 = b.fma(w0, c40);
-            c41 = b.fma(w1, c41);
-            b = FloatVector.broadcast(S, x[o5 + kk]);
-            c50 = b.fma(w0, c50);
-            c51 = b.fma(w1, c51);
+            FloatVector b = FloatVector.broadcast(S, x[o0 + kk]); c00 = b.fma(w0, c00); c01 = b.fma(w1, c01);
+            b = FloatVector.broadcast(S, x[o1 + kk]); c10 = b.fma(w0, c10); c11 = b.fma(w1, c11);
+            b = FloatVector.broadcast(S, x[o2 + kk]); c20 = b.fma(w0, c20); c21 = b.fma(w1, c21);
+            b = FloatVector.broadcast(S, x[o3 + kk]); c30 = b.fma(w0, c30); c31 = b.fma(w1, c31);
+            b = FloatVector.broadcast(S, x[o4 + kk]); c40 = b.fma(w0, c40); c41 = b.fma(w1, c41);
+            b = FloatVector.broadcast(S, x[o5 + kk]); c50 = b.fma(w0, c50); c51 = b.fma(w1, c51);
         }
-        float[] dst = out;
-        int o = at, ld = ldo;
-        boolean direct = cols == width && bias == null;
-        if (!direct) {
-            dst = new float[6 * width];
-            o = 0;
-            ld = width;
-        }
-        c00.intoArray(dst, o);
-        c01.intoArray(dst, o + L);
-        if (rows > 1) {
-            o += ld;
-            c10.intoArray(dst, o);
-            c11.intoArray(dst, o + L);
-        }
-        if (rows > 2) {
-            o += ld;
-            c20.intoArray(dst, o);
-            c21.intoArray(dst, o + L);
-        }
-        if (rows > 3) {
-            o += ld;
-            c30.intoArray(dst, o);
-            c31.intoArray(dst, o + L);
-        }
-        if (rows > 4) {
-            o += ld;
-            c40.intoArray(dst, o);
-            c41.intoArray(dst, o + L);
-        }
-        if (rows > 5) {
-            o += ld;
-            c50.intoArray(dst, o);
-            c51.intoArray(dst, o + L);
-        }
-        if (!direct) finish(dst, rows, out, at, ldo, cols, bias, j0);
+        c00.intoArray(dst, o); c01.intoArray(dst, o + L);
+        if (rows > 1) { o += ld; c10.intoArray(dst, o); c11.intoArray(dst, o + L); }
+        if (rows > 2) { o += ld; c20.intoArray(dst, o); c21.intoArray(dst, o + L); }
+        if (rows > 3) { o += ld; c30.intoArray(dst, o); c31.intoArray(dst, o + L); }
+        if (rows > 4) { o += ld; c40.intoArray(dst, o); c41.intoArray(dst, o + L); }
+        if (rows > 5) { o += ld; c50.intoArray(dst, o); c51.intoArray(dst, o + L); }
     }
 
     /** Rows of a block's results, width apart in buf, into out (ldo apart) with the bias, the first cols columns only. */
