@@ -2,6 +2,7 @@ package io.moescope.model;
 
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionPattern;
+import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
 import java.util.List;
@@ -22,7 +23,12 @@ public interface Attention {
     /** dL/dx, the gradient with respect to the normalised hidden state, from dL/d(output). */
     Tensor backward(Backend b, Tape tape, Tensor dOut, WeightGradients g);
 
-    int heads();
+    /** The attention call's shape for T tokens, before any pattern the options put in its place. */
+    AttentionSpec spec(int T);
+
+    default int heads() {
+        return spec(1).heads();
+    }
 
     /** Its weights by part (q, k, v, o...: the names the gradient flow reports), in a fixed order. */
     Map<String, List<Tensor>> parts();

@@ -93,15 +93,10 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
         return dx;
     }
 
-    /** The attention call's shape for T tokens. */
+    @Override
     public AttentionSpec spec(int T) {
         int d = cfg.headDim();
         return new AttentionSpec(T, cfg.numHeads(), cfg.numKvHeads(), d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());
-    }
-
-    @Override
-    public int heads() {
-        return cfg.numHeads();
     }
 
     @Override

@@ -124,15 +124,11 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         return dx;
     }
 
-    /** The attention call's shape for T tokens: every head has its own keys here. */
+    /** Every head has its own keys here. */
+    @Override
     public AttentionSpec spec(int T) {
         int H = cfg.numHeads();
         return new AttentionSpec(T, H, H, cfg.qkNopeHeadDim() + cfg.qkRopeHeadDim(), cfg.vHeadDim(), scale, 0);
-    }
-
-    @Override
-    public int heads() {
-        return cfg.numHeads();
     }
 
     @Override
