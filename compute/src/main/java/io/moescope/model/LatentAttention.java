@@ -101,25 +101,37 @@ public record LatentAttention(ModelConfig cfg, Linear qProj, Linear qA, RmsNorm 
         // Keys and values were cut from kv_b's output and the shared rotary key: gather their gradients back.
         Tensor dKvRows = b.zeros(T * H, nope + dv);
         Tensor dKRot = b.zeros(T, rd);
-        b.copyColumnsBackward(ag.dk(), 0, dKvRows, 0, 1, T * H, nope);
-        b.copyColumnsBackward(ag.dk(), nope, dKRot, 0, H, T * H, rd);
-        b.copyColumnsBackward(ag.dv(), 0, dKvRows, nope, 1, T * H, dv);
+        try (Tensor dKeys = ag.dk(); Tensor dValues = ag.dv()) {
+            b.copyColumnsBackward(dKeys, 0, dKvRows, 0, 1, T * H, nope);
+            b.copyColumnsBackward(dKeys, nope, dKRot, 0, H, T * H, rd);
+            b.copyColumnsBackward(dValues, 0, dKvRows, nope, 1, T * H, dv);
+        }
         b.ropeBackward(dKRot, 1, rd, 0, rotary);
 
-        Tensor dKv = b.reshape(dKvRows, T, H * (nope + dv));
-        Tensor dLatent = kvANorm.backward(b, kvB.backward(b, dKv, s.latentNormed(), g), s.latent(), g);
-        Tensor dCkv = b.zeros(T, lora + rd);
-        b.copyColumnsBackward(dLatent, 0, dCkv, 0, 1, T, lora);
-        b.copyColumnsBackward(dKRot, 0, dCkv, lora, 1, T, rd);
-        Tensor dx = kvA.backward(b, dCkv, s.x(), g);
+        // ... and the latent and the rotary key were cut from kv_a's output.
+        Tensor dCkv;
+        try (dKvRows; dKRot; Tensor dKv = b.reshape(dKvRows, T, H * (nope + dv));
+             Tensor dLatentNormed = kvB.backward(b, dKv, s.latentNormed(), g);
+             Tensor dLatent = kvANorm.backward(b, dLatentNormed, s.latent(), g)) {
+            dCkv = b.zeros(T, lora + rd);
+            b.copyColumnsBackward(dLatent, 0, dCkv, 0, 1, T, lora);
+            b.copyColumnsBackward(dKRot, 0, dCkv, lora, 1, T, rd);
+        }
+        Tensor dx;
+        try (dCkv) {
+            dx = kvA.backward(b, dCkv, s.x(), g);
+        }
 
-        Tensor dq = ag.dq();
-        b.ropeBackward(dq, H, dqk, nope, rotary);
-        if (qProj != null) {
-            b.addInPlace(dx, qProj.backward(b, dq, s.x(), g));
-        } else {
-            Tensor dQa = qANorm.backward(b, qB.backward(b, dq, s.qaNormed(), g), s.qa(), g);
-            b.addInPlace(dx, qA.backward(b, dQa, s.x(), g));
+        try (Tensor dq = ag.dq()) {
+            b.ropeBackward(dq, H, dqk, nope, rotary);
+            if (qProj != null) {
+                Tape.addAndClose(b, dx, qProj.backward(b, dq, s.x(), g));
+            } else {
+                try (Tensor dQaNormed = qB.backward(b, dq, s.qaNormed(), g);
+                     Tensor dQa = qANorm.backward(b, dQaNormed, s.qa(), g)) {
+                    Tape.addAndClose(b, dx, qA.backward(b, dQa, s.x(), g));
+                }
+            }
         }
         return dx;
     }

@@ -247,8 +247,10 @@ public final class MoeModel {
             b.embeddingBackward(dh, s.idTensor(), dTable);
         } else if (keep.length > 0) {
             int[] kept = Arrays.stream(keep).map(t -> ids[t]).toArray();
-            Tensor rows = b.embedding(dh, b.uploadInts(keep, keep.length));
-            b.embeddingBackward(rows, b.uploadInts(kept, kept.length), dTable);
+            try (Tensor positions = b.uploadInts(keep, keep.length); Tensor rows = b.embedding(dh, positions);
+                 Tensor keptIds = b.uploadInts(kept, kept.length)) {
+                b.embeddingBackward(rows, keptIds, dTable);
+            }
         }
     }
 
