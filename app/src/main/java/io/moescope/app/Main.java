@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Version.class,
         description = "A desktop research workbench for Mixture-of-Experts language models.%n"
                 + "Without a command, opens the workbench window.",
-        subcommands = {InfoCommand.class, InspectCommand.class, TokenizeCommand.class, GuiCommand.class,
+        subcommands = {InfoCommand.class, InspectCommand.class, RandomCheckpointCommand.class, TokenizeCommand.class, GuiCommand.class,
                 DevicesCommand.class, BenchCommand.class, TrainCommand.class, GradientsCommand.class, ReportCommand.class, SweepCommand.class, CompareCommand.class, BenchUiCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 2 bad input, 1 internal error."})

@@ -49,6 +49,37 @@ public final class FloatFormats {
         return Float.float16ToFloat(bits);
     }
 
+    /** The nearest bfloat16 (ties to even), as torch's {@code .to(torch.bfloat16)} rounds; NaN stays NaN. */
+    public static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The largest finite E4M3 value. */
+    public static final float E4M3_MAX = 448f;
+
+    /**
+     * The nearest E4M3 value (ties to the even code), saturating at +-448 as FP8 checkpoints are
+     * made (values are scaled into range first); NaN gives the NaN code.
+     */
+    public static byte toE4m3(float v) {
+        if (Float.isNaN(v)) return 0x7F;
+        int sign = v < 0 || (v == 0 && 1 / v < 0) ? 0x80 : 0;
+        float a = Math.abs(v);
+        // Codes 0..126 are the finite non-negative values in increasing order: find the pair around a.
+        int lo = 0, hi = 126;
+        if (a >= E4M3[hi]) return (byte) (sign | hi);
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (E4M3[mid] <= a) lo = mid;
+            else hi = mid;
+        }
+        float below = a - E4M3[lo], above = E4M3[hi] - a;
+        int code = below < above ? lo : above < below ? hi : (lo & 1) == 0 ? lo : hi;
+        return (byte) (sign | code);
+    }
+
     /**
      * Widens {@code src}, holding {@code count} elements of {@code dtype}, into a new float32 tensor.
      * F32 is copied too; callers wanting zero-copy use the mapped slice directly.

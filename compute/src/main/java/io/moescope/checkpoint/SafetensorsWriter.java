@@ -33,8 +33,11 @@ public final class SafetensorsWriter {
 
     private static final int CHUNK_ELEMENTS = 1 << 14;
 
-    /** One tensor's bytes, produced in chunks so that large tensors need no second full-size buffer. */
-    private interface Source {
+    /**
+     * One tensor's bytes, produced in chunks so that large tensors need no second full-size buffer.
+     * {@link #writeTo} must write exactly {@link #byteSize()} bytes: the header has promised them.
+     */
+    public interface Source {
         String name();
         DType dtype();
         long[] shape();
@@ -60,6 +63,14 @@ public final class SafetensorsWriter {
         writeSources(file, sources, metadata);
     }
 
+    /**
+     * Tensors that produce their own bytes in any stored dtype (e.g. generated weights), written
+     * in list order without ever holding one whole.
+     */
+    public static void writeStreamed(Path file, List<Source> sources, Map<String, String> metadata) {
+        writeSources(file, sources, metadata);
+    }
+
     private static void writeSources(Path file, List<Source> sources, Map<String, String> metadata) {
         byte[] header = header(sources, metadata);
         Path dir = file.toAbsolutePath().getParent();
@@ -70,7 +81,13 @@ public final class SafetensorsWriter {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, len);
                 writeFully(ch, ByteBuffer.wrap(header));
-                for (Source s : sources) s.writeTo(ch);
+                for (Source s : sources) {
+                    long before = ch.position();
+                    s.writeTo(ch);
+                    if (ch.position() - before != s.byteSize()) {
+                        throw new IllegalStateException(s.name() + ": wrote " + (ch.position() - before) + " bytes, header says " + s.byteSize());
+                    }
+                }
                 ch.force(true);
             }
             try {

@@ -31,12 +31,25 @@ public record RandomWeights(long seed, double std) implements WeightSource {
     @Override
     public FloatTensor require(String name, long... shape) {
         float[] v = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-        if (name.endsWith("norm.weight")) {
-            Arrays.fill(v, 1f);
-        } else if (!name.endsWith(".bias") && !name.endsWith("e_score_correction_bias")) {
-            SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
-            for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * std);
-        }
+        values(name).next(v, 0, v.length);
         return FloatTensor.of(v, shape);
+    }
+
+    /**
+     * The values {@link #require} gives tensor {@code name}, in row-major order, a chunk at a time:
+     * a tensor larger than memory (a random checkpoint's) is produced without being held.
+     */
+    public Values values(String name) {
+        if (name.endsWith("norm.weight")) return (dst, from, n) -> Arrays.fill(dst, from, from + n, 1f);
+        if (name.endsWith(".bias") || name.endsWith("e_score_correction_bias")) return (dst, from, n) -> Arrays.fill(dst, from, from + n, 0f);
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+        return (dst, from, n) -> {
+            for (int i = from; i < from + n; i++) dst[i] = (float) (rnd.nextGaussian() * std);
+        };
+    }
+
+    /** A tensor's values in order; each call continues where the last stopped. */
+    public interface Values {
+        void next(float[] dst, int from, int count);
     }
 }
