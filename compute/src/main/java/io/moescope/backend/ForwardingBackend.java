@@ -1,5 +1,6 @@
 package io.moescope.backend;
 
+import io.moescope.checkpoint.StoredWeight;
 import io.moescope.tensor.FloatTensor;
 import java.util.Optional;
 
@@ -46,6 +47,11 @@ public abstract class ForwardingBackend implements Backend {
 
     @Override
     public Tensor upload(FloatTensor weight) {
+        return inner.upload(weight);
+    }
+
+    @Override
+    public Tensor upload(StoredWeight weight) {
         return inner.upload(weight);
     }
 

@@ -1,5 +1,6 @@
 package io.moescope.backend;
 
+import io.moescope.checkpoint.StoredWeight;
 import io.moescope.tensor.FloatTensor;
 import java.util.Optional;
 
@@ -15,6 +16,15 @@ public interface TensorMemory {
         int[] shape = new int[weight.rank()];
         for (int i = 0; i < shape.length; i++) shape[i] = weight.dim(i);
         return upload(weight.toArray(), shape);
+    }
+
+    /**
+     * Makes a checkpoint weight resident as it is stored (BF16, F16, F8_E4M3 with block scales, F32).
+     * A backend that computes from the stored format keeps it so; by default it is widened to float32
+     * here, at upload.
+     */
+    default Tensor upload(StoredWeight weight) {
+        return upload(weight.toFloat32());
     }
 
     Tensor upload(float[] values, int... shape);

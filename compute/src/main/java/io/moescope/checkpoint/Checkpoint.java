@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * A Hugging Face model folder: {@code config.json} plus weights in {@code model.safetensors} or in
- * shards named by {@code model.safetensors.index.json}. All files are validated at open; tensors
- * are then served as float32, with NaN/Inf counts kept as {@link #warnings()}.
+ * shards named by {@code model.safetensors.index.json}. All files are validated at open (headers
+ * only: no weight is read); tensors are then served as stored ({@link #stored}) or as float32, and
+ * each is checked for NaN/Inf when first read, the counts kept as {@link #warnings()}.
  */
 public final class Checkpoint implements WeightSource, AutoCloseable {
 
@@ -154,26 +155,39 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
      */
     public FloatTensor floats(String name) {
         TensorInfo info = infoOrThrow(name);
-        FloatTensor t;
-        TensorInfo scale = info.dtype() == DType.F8_E4M3 && name.endsWith(".weight") ? infos.get(name + Fp8BlockScales.SUFFIX) : null;
-        if (scale != null) {
-            t = Fp8BlockScales.dequantize(info, owner.get(name).bytes(name), scale, owner.get(scale.name()).floats(scale.name()));
-        } else {
-            t = owner.get(name).floats(name);
-        }
-        scan(info, t);
-        return t;
+        return info.dtype().isFloat() ? stored(name).toFloat32() : owner.get(name).floats(name);
     }
 
     /** Like {@link #floats} but refuses a tensor whose shape is not what the config implies. */
     @Override
     public FloatTensor require(String name, long... shape) {
+        return stored(name, shape).toFloat32();
+    }
+
+    /**
+     * The tensor as stored, shape-checked like {@link #require}, nothing read yet: the backend widens
+     * what it uses, and its NaN/Inf check runs when it is first widened.
+     */
+    @Override
+    public StoredWeight stored(String name, long... shape) {
         TensorInfo info = infoOrThrow(name);
         if (!Arrays.equals(info.shape(), shape)) {
             throw new CheckpointException(info.file(), "tensor " + name + " has shape " + info.shapeString() + ", expected "
                     + Arrays.toString(shape) + " for this config");
         }
-        return floats(name);
+        return stored(name);
+    }
+
+    private StoredWeight stored(String name) {
+        TensorInfo info = infoOrThrow(name);
+        if (!info.dtype().isFloat()) {
+            throw new CheckpointException(info.file(), "tensor " + name + " is " + info.dtype() + ", expected a float tensor");
+        }
+        TensorInfo scale = info.dtype() == DType.F8_E4M3 && name.endsWith(".weight") ? infos.get(name + Fp8BlockScales.SUFFIX) : null;
+        FloatTensor scales = scale == null ? null : Fp8BlockScales.check(info, scale, floats(scale.name()));
+        StoredWeight[] self = new StoredWeight[1];
+        self[0] = new StoredWeight(name, owner.get(name).bytes(name), info.dtype(), info.shape(), scales, () -> scan(info, self[0]));
+        return self[0];
     }
 
     public int[] ints(String name) {
@@ -181,7 +195,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return owner.get(name).ints(name);
     }
 
-    /** One line per tensor that held NaN or Inf values when read, for the caller to print. */
+    /** One line per tensor read so far that held NaN or Inf values, for the caller to print. */
     public synchronized List<String> warnings() {
         return List.copyOf(warnings);
     }
@@ -217,7 +231,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return info;
     }
 
-    private void scan(TensorInfo info, FloatTensor t) {
+    private void scan(TensorInfo info, StoredWeight t) {
         NonFiniteCount c = NonFiniteCount.of(t);
         if (!c.any()) return;
         synchronized (this) {

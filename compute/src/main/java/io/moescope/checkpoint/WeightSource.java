@@ -17,4 +17,9 @@ public interface WeightSource {
 
     /** The tensor, as float32, if it has exactly this shape; else a {@link CheckpointException}. */
     FloatTensor require(String name, long... shape);
+
+    /** The tensor as stored, for a backend to widen as it reads it; float32 values unless the source is a checkpoint. */
+    default StoredWeight stored(String name, long... shape) {
+        return StoredWeight.of(name, require(name, shape));
+    }
 }

@@ -60,6 +60,8 @@ public final class ModelLoader {
 
     /** A tensor that is loaded but not trained (DeepSeek-V3's correction bias is a buffer). */
     private Tensor buffer(String name, long... shape) {
+        // In place, as stored: the backend widens what it reads, when it reads it.
+        if (!trainable) return backend.upload(ckpt.stored(name, shape));
         return upload(ckpt.require(name, shape));
     }
 

@@ -146,6 +146,24 @@ class CheckpointTest {
         }
     }
 
+    /** Opening reads headers only: a tensor is checked when first widened, not when handed out as stored. */
+    @Test
+    void storedWeightsAreCheckedOnFirstUseNotAtOpen() {
+        Path dir = StFiles.modelDir(tmp.resolve("m"));
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), List.of(
+                TensorData.f32("w", new float[] {Float.NaN, 1f, 2f, 3f}, 2, 2)), Map.of());
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            StoredWeight w = c.stored("w", 2, 2);
+            assertEquals(List.of(), c.warnings());
+            float[] row = new float[2];
+            w.widen(2, row, 0, 2);
+            assertEquals(List.of("model.safetensors: tensor w has 1 NaN and 0 Inf values"), c.warnings());
+            assertEquals(3f, row[1]);
+            w.widen(0, row, 0, 2);
+            assertEquals(1, c.warnings().size(), "checked once");
+        }
+    }
+
     // ---- DeepSeek-V3 FP8 block scales ----
 
     /** A 130x130 weight: four blocks, the right and bottom ones only 2 wide. */

@@ -10,6 +10,7 @@ import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
+import io.moescope.checkpoint.StoredWeight;
 import io.moescope.tensor.FloatTensor;
 import java.util.List;
 import java.util.function.Supplier;
@@ -147,6 +148,12 @@ public final class ProfilingBackend extends ForwardingBackend {
     @Override
     public Tensor upload(FloatTensor weight) {
         recorder.uploaded(weight.size() * 4);
+        return hostTimed("upload", 0, () -> inner.upload(weight));
+    }
+
+    @Override
+    public Tensor upload(StoredWeight weight) {
+        recorder.uploaded(weight.storedBytes());
         return hostTimed("upload", 0, () -> inner.upload(weight));
     }
 
