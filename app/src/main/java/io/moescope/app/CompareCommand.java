@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
 final class CompareCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder, or a repo id (org/name) in the local Hugging Face cache.")
     Path model;
 
     @Option(names = "--text", required = true, paramLabel = "TEXT", description = "Prompt; tokenized with the folder's tokenizer.json.")
@@ -98,7 +98,7 @@ final class CompareCommand implements Callable<Integer> {
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
         Precision precision = new Precision(format("--weights", weights), format("--activations", activations));
         RoutingChange routing = routing();
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         ModelFolder.requireOutputFolder(out);
         System.setProperty("java.awt.headless", "true");
         PrintWriter err = spec.commandLine().getErr();

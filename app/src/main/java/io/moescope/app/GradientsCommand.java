@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 final class GradientsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder, or a repo id (org/name) in the local Hugging Face cache.")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -74,7 +74,7 @@ final class GradientsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         List<int[]> sequences = sequences();
         GradientFlowReport report;
         try (Checkpoint ckpt = Checkpoint.open(model)) {

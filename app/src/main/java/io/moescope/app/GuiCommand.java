@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
                 "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
 final class GuiCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", description = "HF model folder to load.")
+    @Option(names = "--model", paramLabel = "DIR|REPO", description = "HF model folder to load, or a repo id (org/name) in the local Hugging Face cache.")
     Path model;
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Prompt to analyse (default: a demo sentence).")

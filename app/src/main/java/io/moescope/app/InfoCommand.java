@@ -13,12 +13,12 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder (config.json, *.safetensors).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder (config.json, *.safetensors), or a repo id (org/name) found in the local Hugging Face cache.")
     Path model;
 
     @Override
     public Integer call() {
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         spec.commandLine().getOut().println(ModelSummary.of(model).render());
         return 0;
     }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 final class InspectCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder (config.json, *.safetensors).")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder (config.json, *.safetensors), or a repo id (org/name) found in the local Hugging Face cache.")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -60,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         requireOutputFolder();
         int[] ids = input.ids != null ? TokenIds.parse(input.ids) : tokenize(input.text);
         List<TensorData> tensors;

@@ -1,6 +1,7 @@
 package io.moescope.app;
 
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.hub.HubCache;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -8,7 +9,12 @@ import java.nio.file.Path;
 final class ModelFolder {
     private ModelFolder() {}
 
+    /**
+     * The model folder --model names: the folder itself, or, for a repo id such as
+     * allenai/OLMoE-1B-7B-0924 that is not a folder here, its snapshot in the local Hugging Face cache.
+     */
     static Path require(Path dir) {
+        if (!Files.exists(dir) && HubCache.looksLikeRepoId(dir.toString())) return require(HubCache.fromEnvironment().resolve(dir.toString()));
         if (!Files.exists(dir)) throw new CheckpointException(dir, "model folder does not exist");
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException(dir, "is not a folder: --model wants an HF model folder (config.json and *.safetensors)");

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder, or a repo id (org/name) in the local Hugging Face cache.")
     Path model;
 
     @Option(names = "--text", required = true, paramLabel = "TEXT",
@@ -43,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         ModelFolder.requireOutputFolder(out);
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
         // Charts and figures are drawn with AWT into images; no window system is involved.

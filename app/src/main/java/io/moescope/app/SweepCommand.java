@@ -42,7 +42,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "HF model folder.")
+    @Option(names = "--model", required = true, paramLabel = "DIR|REPO", description = "HF model folder, or a repo id (org/name) in the local Hugging Face cache.")
     Path model;
 
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "UTF-8 text file to measure on, cut into chunks of --chunk tokens.")
@@ -77,7 +77,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--values: " + e.getMessage());
         }
         if (chunk < 2) throw new IllegalArgumentException("--chunk must be at least 2 tokens, got " + chunk);
-        ModelFolder.require(model);
+        model = ModelFolder.require(model);
         String content = readText(ModelFolder.requireFile(text));
         ModelFolder.requireOutputFolder(out);
         System.setProperty("java.awt.headless", "true");   // charts are drawn into images with AWT

@@ -1,11 +1,14 @@
 package io.moescope.viz.workbench;
 
+import io.moescope.hub.HubCache;
 import io.moescope.viz.session.RecentModels;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuItem;
@@ -15,7 +18,10 @@ import javafx.scene.input.TransferMode;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.Window;
 
-/** The ways to open a model: a folder chooser, the recent and sample model menus, and dropping a folder on the window. */
+/**
+ * The ways to open a model: a folder chooser, the recent and sample model menus, the models in the
+ * local Hugging Face cache, and dropping a folder on the window.
+ */
 final class ModelChooser {
     private final Consumer<Path> open;
 
@@ -46,6 +52,44 @@ final class ModelChooser {
         Menu m = new Menu("Sample models");
         fill(m, SampleModels.list(), "none in " + SampleModels.dir());
         return m;
+    }
+
+    /**
+     * The MoE models in the local Hugging Face cache, with architecture and size; listed off the FX
+     * thread (it reads each cached config.json) each time the menu opens.
+     */
+    Menu cachedMenu() {
+        Menu m = new Menu("Hugging Face cache");
+        MenuItem listing = new MenuItem("listing…");
+        listing.setDisable(true);
+        m.getItems().setAll(listing);
+        m.setOnShowing(e -> listCached(m.getItems()));
+        return m;
+    }
+
+    /** Fills items with the cached models (for a menu or the toolbar's Open model… button). */
+    void listCached(javafx.collections.ObservableList<MenuItem> items) {
+        HubCache hub = HubCache.fromEnvironment();
+        Thread t = new Thread(() -> {
+            List<HubCache.CachedModel> models = hub.models();
+            Platform.runLater(() -> {
+                items.clear();
+                for (HubCache.CachedModel c : models) {
+                    MenuItem item = new MenuItem(String.format(Locale.ROOT, "%s   %s · %.1f GB", c.repoId(),
+                            c.architecture().modelType(), c.bytes() / 1e9));
+                    item.setMnemonicParsing(false);
+                    item.setOnAction(e -> open.accept(c.snapshot()));
+                    items.add(item);
+                }
+                if (models.isEmpty()) {
+                    MenuItem none = new MenuItem("no MoE models in " + hub.root());
+                    none.setDisable(true);
+                    items.add(none);
+                }
+            });
+        }, "moescope-list-hub-cache");
+        t.setDaemon(true);
+        t.start();
     }
 
     private void fill(Menu m, List<Path> dirs, String empty) {

@@ -31,6 +31,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitMenuButton;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextArea;
@@ -275,7 +276,7 @@ public final class WorkbenchWindow {
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> stage.close());
-        Menu file = new Menu("File", null, open, chooser.recentMenu(), chooser.sampleMenu(), ModelChooser.separator(),
+        Menu file = new Menu("File", null, open, chooser.recentMenu(), chooser.sampleMenu(), chooser.cachedMenu(), ModelChooser.separator(),
                 openSession, saveSession, ModelChooser.separator(), png, svg, html, pdf, ModelChooser.separator(), quit);
 
         CheckMenuItem presenter = new CheckMenuItem("Presenter mode (larger type)");
@@ -288,8 +289,11 @@ public final class WorkbenchWindow {
     }
 
     private HBox toolbar() {
-        Button open = new Button("Open model…");
+        // Click: a folder; its arrow: the MoE models in the Hugging Face cache.
+        SplitMenuButton open = new SplitMenuButton();
+        open.setText("Open model…");
         open.setOnAction(e -> chooser.choose(stage));
+        open.setOnShowing(e -> chooser.listCached(open.getItems()));
         ChartPane.warmUp();
         backend.getItems().add("java");
         listBackendsInBackground();
