@@ -1,13 +1,14 @@
 package io.moescope.app;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.backend.Backend;
 import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.InputFiles;
 import io.moescope.grad.Backprop;
+import io.moescope.inspect.ConfigMemory;
 import io.moescope.grad.Gradients;
 import io.moescope.model.ModelConfig;
 import io.moescope.model.MoeModel;
@@ -102,14 +103,21 @@ final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         if (maxWarmup < warmup) throw new IllegalArgumentException("--max-warmup must be at least --warmup (" + warmup + "), got " + maxWarmup);
+        compute.validate();
         Path file = Files.isDirectory(config) ? config.resolve("config.json") : config;
         JsonNode node = readJson(file);
         ModelConfig cfg = ModelConfig.parse(file, node);
-        double std = node.path("initializer_range").isNumber() ? node.get("initializer_range").asDouble() : RandomModel.DEFAULT_STD;
+        JsonNode init = node.get("initializer_range");
+        if (init != null && !init.isNull() && !(init.isNumber() && init.asDouble() > 0 && Double.isFinite(init.asDouble()))) {
+            throw new CheckpointException(file, "field \"initializer_range\" must be a positive finite number");
+        }
+        double std = init != null && init.isNumber() ? init.asDouble() : RandomModel.DEFAULT_STD;
 
         resetPeakHeap();
         Result r;
         try (Backend b = compute.open()) {
+            // Refused with the numbers before any weight is made, as inspect refuses a run too large.
+            compute.checkMemory(b, file, ConfigMemory.pass(cfg, seq, mode == Mode.fwdbwd));
             r = run(b, cfg, std, name(file));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -187,16 +195,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static JsonNode readJson(Path file) {
-        if (!Files.isRegularFile(file)) throw new CheckpointException(file, "config file not found");
-        try {
-            JsonNode node = new ObjectMapper().readTree(file.toFile());
-            if (node == null || !node.isObject()) throw new CheckpointException(file, "not a JSON object");
-            return node;
-        } catch (JacksonException e) {
-            throw new CheckpointException(file, "invalid JSON: " + Failures.oneLine(e.getOriginalMessage()), e);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
-        }
+        if (!Files.exists(file)) throw new CheckpointException(file, "config file not found");
+        JsonNode node = InputFiles.readJson(file, InputFiles.MAX_JSON_BYTES, new ObjectMapper(), "JSON");
+        if (!node.isObject()) throw new CheckpointException(file, "not a JSON object");
+        return node;
     }
 
     /** mixtral-bench for .../mixtral-bench.json; the folder's name for .../NAME/config.json. */

@@ -98,6 +98,7 @@ final class CompareCommand implements Callable<Integer> {
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
         Precision precision = new Precision(format("--weights", weights), format("--activations", activations));
         RoutingChange routing = routing();
+        compute.validate();
         model = ModelFolder.require(model);
         ModelFolder.requireOutputFolder(out);
         System.setProperty("java.awt.headless", "true");
@@ -130,7 +131,7 @@ final class CompareCommand implements Callable<Integer> {
             err.flush();
             return SweepCommand.CANCELLED;
         } catch (IOException e) {
-            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e);
         }
     }
 

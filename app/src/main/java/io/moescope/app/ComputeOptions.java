@@ -68,14 +68,39 @@ final class ComputeOptions {
 
     private static java.util.function.Consumer<String> warnings(PrintWriter err) {
         return line -> {
+            io.moescope.train.ProgressBar.endLine(err);
             err.println("moescope: warning: " + line);
             err.flush();
         };
     }
 
+    /** Far more threads than any machine runs usefully; more only fails deep inside the thread pool. */
+    static final int MAX_THREADS = 4096;
+
+    /** Checks the options themselves, before any work: a bad one is refused at once with what to give instead. */
+    void validate() {
+        if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
+        }
+        if (deviceMemory != null) parseDeviceMemory();
+        if (!Backends.NAMES.contains(backend.strip().toLowerCase(java.util.Locale.ROOT))) {
+            throw new IllegalArgumentException("--backend must be one of " + String.join(", ", Backends.NAMES) + ", got '" + backend + "'");
+        }
+    }
+
+    /**
+     * Refuses a run whose estimate does not fit, as inspect's does: Java's array limit always, the
+     * free heap when the java backend holds the model (a GPU backend holds it in device memory).
+     */
+    void checkMemory(Backend b, java.nio.file.Path configFile, io.moescope.inspect.MemoryEstimate need) {
+        io.moescope.inspect.RunLimits limits = io.moescope.inspect.RunLimits.current();
+        if (!b.name().equals("java")) limits = new io.moescope.inspect.RunLimits(limits.maxTokens(), Long.MAX_VALUE);
+        limits.checkMemory(configFile, need);
+    }
+
     /** Opens the backend asked for, wrapped in the profiler under --profile; the caller closes it. */
     Backend open() {
-        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        validate();
         String limit = deviceMemory == null ? null : Long.toString(parseDeviceMemory());
         // The GPU backends read their budget as they open; the property is put back after, so that
         // one command's option does not outlive it in the same JVM (the tests run many).

@@ -2,6 +2,9 @@ package io.moescope.app;
 
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.IoProblems;
+import io.moescope.files.OutputGuard;
+import io.moescope.train.ProgressBar;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,12 +26,33 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
      * module's NoClassDefFoundError) to the handler too, which picocli would let escape as a trace.
      */
     static int runPassingErrorsOn(ParseResult parsed) {
+        List<CommandLine> commands = parsed.asCommandLineList();
+        CommandLine last = commands.get(commands.size() - 1);
+        // What the command reads is protected from what it writes, for this command only.
+        OutputGuard.begin();
         try {
-            return new CommandLine.RunLast().execute(parsed);
+            int code = new CommandLine.RunLast().execute(parsed);
+            return code == 0 ? outputWritten(last) : code;
         } catch (Error e) {
-            List<CommandLine> commands = parsed.asCommandLineList();
-            throw new CommandLine.ExecutionException(commands.get(commands.size() - 1), e.toString(), e);
+            throw new CommandLine.ExecutionException(last, e.toString(), e);
+        } finally {
+            OutputGuard.end();
         }
+    }
+
+    /**
+     * Results on standard output that could not be written (a full device, a closed pipe) are an
+     * error, not a silent exit 0: PrintWriter and PrintStream swallow the failure, so ask them.
+     */
+    private static int outputWritten(CommandLine cl) {
+        PrintWriter out = cl.getOut();
+        boolean failed = out.checkError() | System.out.checkError();
+        if (!failed) return 0;
+        PrintWriter err = cl.getErr();
+        ProgressBar.endLine(err);
+        err.println("moescope: cannot write to standard output (a full device, or a closed pipe): the results were not written");
+        err.flush();
+        return BAD_INPUT;
     }
 
     @Override
@@ -41,6 +65,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         if (e instanceof ExceptionInInitializerError && e.getCause() != null) e = e.getCause();
         PrintWriter err = cl.getErr();
         int code = exitCode(e);
+        ProgressBar.endLine(err);   // the message starts a line of its own, not at the end of a progress bar
         err.println("moescope: " + describe(e, code));
         if (debug(parsed)) e.printStackTrace(err);
         err.flush();
@@ -65,14 +90,31 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     static int exitCode(Throwable e) {
         if (e instanceof CheckpointException || e instanceof IllegalArgumentException
                 || e instanceof UnsupportedOperationException || e instanceof UserError
-                || e instanceof DeviceOutOfMemoryException) {
+                || e instanceof DeviceOutOfMemoryException || e instanceof OutOfMemoryError || io(e) != null) {
             return BAD_INPUT;
         }
         return INTERNAL;
     }
 
+    /**
+     * A file that cannot be read or written (a read-only or full folder, a missing file) is the
+     * user's to fix, whoever threw it: the IOException itself, or one wrapped in an UncheckedIOException.
+     */
+    private static IOException io(Throwable e) {
+        if (e instanceof IOException x) return x;
+        if (e instanceof UncheckedIOException x) return x.getCause();
+        return null;
+    }
+
     private static String describe(Throwable e, int code) {
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : oneLine(e.getMessage());
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory (" + oneLine(String.valueOf(e.getMessage())) + "): give Java more with -Xmx, e.g. JDK_JAVA_OPTIONS=-Xmx16g, or make the run smaller";
+        }
+        IOException io = io(e);
+        if (io != null) return "cannot read or write a file: " + oneLine(IoProblems.describe(io));
+        // A message-less exception must still say something a user can act on, never a bare class name.
+        String message = e.getMessage() == null || e.getMessage().isBlank()
+                ? "refused without a reason given (run with --debug to see where)" : oneLine(e.getMessage());
         if (code == BAD_INPUT) return message;
         String kind = e instanceof IOException || e instanceof UncheckedIOException ? "I/O error" : "internal error";
         return kind + ": " + e.getClass().getName() + ": " + message + " (run with --debug for the stack trace)";

@@ -74,6 +74,7 @@ final class GradientsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        compute.validate();
         model = ModelFolder.require(model);
         List<int[]> sequences = sequences();
         GradientFlowReport report;
@@ -95,7 +96,7 @@ final class GradientsCommand implements Callable<Integer> {
         if (input.ids != null) return List.of(atLeastTwo(TokenIds.parse(input.ids)));
         try (Tokenizer tok = Tokenizer.load(model)) {
             if (input.text != null) return List.of(atLeastTwo(tok.encode(input.text)));
-            int[] ids = tok.encode(Files.readString(ModelFolder.requireFile(input.file), StandardCharsets.UTF_8));
+            int[] ids = tok.encode(io.moescope.files.InputFiles.readUtf8(ModelFolder.requireFile(input.file), io.moescope.files.InputFiles.MAX_TEXT_BYTES));
             if (seq < 2) throw new IllegalArgumentException("--seq must be at least 2, got " + seq);
             List<int[]> out = new ArrayList<>();
             for (int s = 0; s + seq <= ids.length && out.size() < maxSequences; s += seq) out.add(Arrays.copyOfRange(ids, s, s + seq));

@@ -44,11 +44,14 @@ final class GuiCommand implements Callable<Integer> {
         if (view != null && !WorkbenchWindow.ids().contains(view)) {
             throw new IllegalArgumentException("--view must be one of " + String.join(", ", WorkbenchWindow.ids()) + ", got '" + view + "'");
         }
-        if (session != null && !Files.isRegularFile(session)) throw new CheckpointException(session, "session file does not exist");
+        if (session != null) ModelFolder.requireFile(session);
         if (screenshot != null) ModelFolder.requireOutputFolder(screenshot);
+        if (dir == null && screenshot != null) defaultModel().ifPresent(io.moescope.files.OutputGuard::protectFolder);
         requireDisplay();
         // Started bare (./moescope), the workbench picks up where the last one left off, crash or not.
         boolean restore = model == null && session == null && text == null && screenshot == null;
+        // The window is the user's to work in for as long as it is open; only a headless screenshot is a run.
+        if (screenshot == null) io.moescope.files.OutputGuard.end();
         Workbench.open(new Workbench.Options(dir, text, view, screenshot, session, restore));
         return 0;
     }

@@ -60,6 +60,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        compute.validate();
         model = ModelFolder.require(model);
         requireOutputFolder();
         int[] ids = input.ids != null ? TokenIds.parse(input.ids) : tokenize(input.text);
@@ -75,8 +76,8 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Checked first: finding out after a long forward pass would waste it. */
     private void requireOutputFolder() {
-        ModelFolder.requireOutputFolder(out);
         if (Files.isDirectory(out)) throw new CheckpointException(out, "is a folder: --out wants a file name");
+        ModelFolder.requireOutputFolder(out);
     }
 
     private int[] tokenize(String text) {

@@ -43,6 +43,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        compute.validate();
         model = ModelFolder.require(model);
         ModelFolder.requireOutputFolder(out);
         if (text.isEmpty()) throw new IllegalArgumentException("--text is empty: at least one token is needed");
@@ -66,7 +67,7 @@ final class ReportCommand implements Callable<Integer> {
             }
             Reports.write(ProfileReport.with(ReportBuilder.build(a, model, m.backendName()), run), out);
         } catch (IOException e) {
-            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e);
         }
         spec.commandLine().getOut().println("wrote " + out);
         spec.commandLine().getOut().flush();

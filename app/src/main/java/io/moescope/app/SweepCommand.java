@@ -3,6 +3,8 @@ package io.moescope.app;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.InputFiles;
+import io.moescope.train.ProgressBar;
 import io.moescope.lab.LabService;
 import io.moescope.lab.SweepKind;
 import io.moescope.lab.SweepResult;
@@ -77,6 +79,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--values: " + e.getMessage());
         }
         if (chunk < 2) throw new IllegalArgumentException("--chunk must be at least 2 tokens, got " + chunk);
+        compute.validate();
         model = ModelFolder.require(model);
         String content = readText(ModelFolder.requireFile(text));
         ModelFolder.requireOutputFolder(out);
@@ -109,7 +112,7 @@ final class SweepCommand implements Callable<Integer> {
             err.flush();
             return CANCELLED;
         } catch (IOException e) {
-            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -120,21 +123,15 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private static String readText(Path file) {
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            String s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            if (s.isBlank()) throw new CheckpointException(file, "the text is empty");
-            return s;
-        } catch (CharacterCodingException e) {
-            throw new CheckpointException(file, "not valid UTF-8 text");
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e.getMessage());
-        }
+        String s = InputFiles.readUtf8(file, InputFiles.MAX_TEXT_BYTES);
+        if (s.isBlank()) throw new CheckpointException(file, "the text is empty");
+        return s;
     }
 
     /** One self-overwriting progress line on stderr. */
     static void progress(PrintWriter err, long done, long total, String message) {
         int width = 24, filled = total <= 0 ? 0 : (int) Math.min(width, Math.round(width * (double) done / total));
+        ProgressBar.opened();
         err.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total + " " + message + "   ");
         err.flush();
     }

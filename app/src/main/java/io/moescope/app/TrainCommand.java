@@ -2,7 +2,13 @@ package io.moescope.app;
 
 import io.moescope.backend.Backend;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.AtomicFiles;
+import io.moescope.files.InputFiles;
+import io.moescope.files.OutputGuard;
+import io.moescope.inspect.ConfigMemory;
+import io.moescope.model.ModelConfig;
 import io.moescope.tokenizer.Tokenizer;
+import io.moescope.train.RunLock;
 import io.moescope.train.TokenDataset;
 import io.moescope.train.Trainer;
 import io.moescope.train.TrainingConfig;
@@ -50,20 +56,26 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        compute.validate();
         TrainingConfig cfg = TrainingConfig.load(ModelFolder.requireFile(config));
+        // The model's fields are checked against the file they came from, before any work.
+        ModelConfig modelConfig = ModelConfig.parse(config, cfg.model());
         TextSplit text = TextSplit.of(readText(ModelFolder.requireFile(data)), cfg.heldOutFraction());
         TokenDataset dataset;
         Path tokenizerJson;
         try (Tokenizer tok = Tokenizer.load(tokenizer)) {
             tokenizerJson = tok.file();
+            OutputGuard.protectFile(tokenizerJson);
             dataset = new TokenDataset(tok.encode(text.train()), tok.encode(text.heldOut()));
         }
-        Files.createDirectories(out);
-        // The held-out text travels with the model, so its stated held-out loss can be checked later.
-        io.moescope.files.AtomicFiles.writeString(out.resolve("heldout.txt"), text.heldOut());
         PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        // One process per run folder; a new run never lands in an old one's folder.
         // Ctrl-C: the loop saves and stops, and the shutdown gives it time to finish writing.
-        try (StopOnInterrupt stop = new StopOnInterrupt(120); Backend backend = compute.open()) {
+        try (RunLock lock = Trainer.prepareRunFolder(out, resume); StopOnInterrupt stop = new StopOnInterrupt(120);
+             Backend backend = compute.open()) {
+            compute.checkMemory(backend, config, ConfigMemory.training(modelConfig, cfg.seqLen(), cfg.optimizer().equals("lion") ? 1 : 2));
+            // The held-out text travels with the model, so its stated held-out loss can be checked later.
+            AtomicFiles.writeString(out.resolve("heldout.txt"), text.heldOut());
             Trainer trainer = new Trainer(cfg, dataset, out, Optional.of(tokenizerJson), backend, err);
             Trainer.Summary s = trainer.run(steps, resume, stop::stopped);
             var o = spec.commandLine().getOut();
@@ -88,14 +100,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static String readText(Path file) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (text.isBlank()) throw new CheckpointException(file, "the training text is empty");
-            return text;
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new CheckpointException(file, "not valid UTF-8 text");
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e.getMessage());
-        }
+        String text = InputFiles.readUtf8(file, InputFiles.MAX_TEXT_BYTES);
+        if (text.isBlank()) throw new CheckpointException(file, "the training text is empty");
+        return text;
     }
 }

@@ -290,7 +290,89 @@ class MalformedCorpusTest {
             config(m, cfg -> cfg.put("vocab_size", 1_000_000_000));
             return new Made(m, m, "more than a Java array can");
         }));
+
+        // issue 17: links out of the folder, files that are not regular, fields out of range
+        c.add(refused("config.json linked to a file outside the folder", d -> {
+            Path m = mixtral(d.resolve("model"));
+            Path secret = write(d.resolve("secret.txt"), "hf_SECRETTOKEN123");
+            CorpusModels.delete(m.resolve("config.json"));
+            Files.createSymbolicLink(m.resolve("config.json"), secret.toAbsolutePath());
+            return new Made(m, m.resolve("config.json"), "outside the model folder");
+        }));
+        c.add(refused("model.safetensors linked to a file outside the folder", d -> {
+            Path m = mixtral(d.resolve("model"));
+            Path outside = CorpusModels.copy(m.resolve("model.safetensors"), d.resolve("elsewhere.safetensors"));
+            CorpusModels.delete(m.resolve("model.safetensors"));
+            Files.createSymbolicLink(m.resolve("model.safetensors"), outside.toAbsolutePath());
+            return new Made(m, m.resolve("model.safetensors"), "outside the model folder");
+        }));
+        c.add(refusedByInspect("tokenizer.json linked to a private file", d -> {
+            Path m = mixtral(d.resolve("model"));
+            Path secret = write(d.resolve("token"), "hf_SECRETTOKEN123");
+            Files.createSymbolicLink(m.resolve("tokenizer.json"), secret.toAbsolutePath());
+            return new Made(m, m.resolve("tokenizer.json"), "outside the model folder").with("--text", "In the beginning");
+        }));
+        c.add(refused("config.json that is not JSON quotes none of it", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, write(m.resolve("config.json"), "hf_SECRETTOKEN123"), "unrecognized token (line 1");
+        }));
+        c.add(refused("model.safetensors.index.json that is a FIFO", d -> {
+            Path m = index(d, "x.safetensors");
+            CorpusModels.delete(m.resolve("model.safetensors.index.json"));
+            mkfifo(m.resolve("model.safetensors.index.json"));
+            return new Made(m, m.resolve("model.safetensors.index.json"), "not a regular file");
+        }));
+        c.add(refused("config.json that is a FIFO", d -> {
+            Path m = mixtral(d.resolve("model"));
+            CorpusModels.delete(m.resolve("config.json"));
+            mkfifo(m.resolve("config.json"));
+            return new Made(m, m.resolve("config.json"), "not a regular file");
+        }));
+        c.add(refusedByInspect("tokenizer.json that is a FIFO", d -> {
+            Path m = mixtral(d.resolve("model"));
+            mkfifo(m.resolve("tokenizer.json"));
+            return new Made(m, m.resolve("tokenizer.json"), "not a regular file").with("--text", "In the beginning");
+        }));
+        c.add(refused("rms_norm_eps negative", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.put("rms_norm_eps", -1)), "\"rms_norm_eps\" must be greater than 0");
+        }));
+        c.add(refused("rms_norm_eps 1e400 (infinite)", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.put("rms_norm_eps", new java.math.BigDecimal("1e400"))), "\"rms_norm_eps\" must be a finite number");
+        }));
+        c.add(refused("rope_theta a string", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.putObject("rope_parameters").put("rope_type", "default").put("rope_theta", "1e6")),
+                    "\"rope_parameters.rope_theta\" must be a number");
+        }));
+        c.add(refused("yarn factor 0", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.putObject("rope_parameters").put("rope_type", "yarn").put("factor", 0)),
+                    "\"rope_parameters.factor\" must be at least 1");
+        }));
+        c.add(refused("unsupported hidden_act", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.put("hidden_act", "gelu")), "hidden_act \"gelu\" is not supported");
+        }));
+        c.add(refused("unknown layer type", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.putArray("layer_types").add("full_attention").add("linear_attention")),
+                    "layer type \"linear_attention\" in \"layer_types\" is not supported");
+        }));
+        c.add(refused("num_hidden_layers zero", d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, config(m, cfg -> cfg.put("num_hidden_layers", 0)), "\"num_hidden_layers\" must be at least 1");
+        }));
         return c;
+    }
+
+    static void mkfifo(Path p) throws IOException {
+        try {
+            if (new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor() != 0) throw new IOException("mkfifo failed");
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
     }
 
     /** A sharded model folder whose index maps every tensor to one shard name. */
@@ -374,6 +456,7 @@ class MalformedCorpusTest {
         if (!r.err().contains(made.phrase())) problems.add("does not say '" + made.phrase() + "'");
         if (r.err().contains("\tat ") || r.err().contains("Exception")) problems.add("stack trace or exception name");
         if (!r.out().isEmpty()) problems.add("wrote to stdout");
+        if (r.err().contains("SECRETTOKEN")) problems.add("quotes the content of a file that is not a model file");
     }
 
     private static void checkWarning(Cli r, Made made, List<String> problems) {

@@ -26,12 +26,7 @@ public final class BatchAnalysisService {
     public static BatchAnalysis analyse(LoadedModel model, Path textFile, int chunkTokens,
                                         ProgressListener progress, BooleanSupplier cancelled) {
         if (chunkTokens < 2) throw new IllegalArgumentException("chunks need at least 2 tokens, got " + chunkTokens);
-        String text;
-        try {
-            text = Files.readString(textFile, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(textFile + ": " + e.getMessage(), e);
-        }
+        String text = io.moescope.files.InputFiles.readUtf8(textFile, io.moescope.files.InputFiles.MAX_TEXT_BYTES);
         progress.progress(0, 1, "tokenizing " + textFile.getFileName());
         Prompt all = model.encode(text);
         int[] ids = all.ids();

@@ -2,6 +2,7 @@ package io.moescope.analysis;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moescope.files.InputFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,13 @@ public record TrainingHistory(Path file, List<Step> steps) {
         if (!Files.isRegularFile(f)) return Optional.empty();
         ObjectMapper json = new ObjectMapper();
         List<Step> steps = new ArrayList<>();
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        String text;
+        try {
+            text = new String(InputFiles.readOwnBytes(f, InputFiles.MAX_TEXT_BYTES), StandardCharsets.UTF_8);
+        } catch (io.moescope.checkpoint.CheckpointException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        for (String line : text.split("\\R")) {
             if (line.isBlank()) continue;
             JsonNode n;
             try {

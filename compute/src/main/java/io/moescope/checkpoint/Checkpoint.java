@@ -3,7 +3,9 @@ package io.moescope.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.moescope.tensor.FloatTensor;
 import java.io.IOException;
+import io.moescope.files.OutputGuard;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,14 +56,17 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
             throw new CheckpointException(dir, "not a folder: expected a Hugging Face model folder with config.json and model.safetensors");
         }
         Path configFile = dir.resolve(CONFIG);
-        if (!Files.isRegularFile(configFile)) throw new CheckpointException(dir, "config.json missing");
+        if (!Files.exists(configFile, LinkOption.NOFOLLOW_LINKS)) throw new CheckpointException(dir, "config.json missing");
+        ModelFiles.require(dir, CONFIG);
+        // Nothing the run writes may land in the folder it reads (inspect --out MODEL/model.safetensors).
+        OutputGuard.protectFolder(dir);
         JsonNode config = Json.parseFile(configFile, "JSON in config.json");
         if (!config.isObject()) throw new CheckpointException(configFile, "config.json is not a JSON object");
 
-        Path single = dir.resolve(SINGLE_FILE);
-        Path index = dir.resolve(ShardIndex.FILE_NAME);
-        if (Files.exists(single)) return fromSingle(dir, config, single);
-        if (Files.exists(index)) return fromIndex(dir, config, ShardIndex.read(dir, index));
+        Path single = ModelFiles.optional(dir, SINGLE_FILE);
+        Path index = ModelFiles.optional(dir, ShardIndex.FILE_NAME);
+        if (single != null) return fromSingle(dir, config, single);
+        if (index != null) return fromIndex(dir, config, ShardIndex.read(dir, index));
         refusePickles(dir);
         throw new CheckpointException(dir, "no weights: neither " + SINGLE_FILE + " nor " + ShardIndex.FILE_NAME + " found");
     }
@@ -129,9 +134,9 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return config.deepCopy();
     }
 
+    /** @throws CheckpointException when tokenizer.json is there but links out of the folder or is not a regular file */
     public Optional<Path> tokenizerFile() {
-        Path t = dir.resolve(TOKENIZER);
-        return Files.isRegularFile(t) ? Optional.of(t) : Optional.empty();
+        return Optional.ofNullable(ModelFiles.optional(dir, TOKENIZER));
     }
 
     /** In header order, or weight_map order for a sharded checkpoint. */

@@ -38,6 +38,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (PickleRefusal.isPickle(file)) throw PickleRefusal.refuse(file);
         if (!Files.exists(file)) throw new CheckpointException(file, "file not found");
         if (!Files.isRegularFile(file)) throw new CheckpointException(file, "not a regular file");
+        io.moescope.files.OutputGuard.protectFile(file);
         // Shared, so that a model loaded on one thread can be used and closed on another.
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

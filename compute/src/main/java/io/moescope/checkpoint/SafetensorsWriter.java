@@ -8,14 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileSystemException;
+import io.moescope.files.AtomicFiles;
+import io.moescope.files.InFlightFiles;
+import io.moescope.files.IoProblems;
+import io.moescope.files.OutputGuard;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -74,9 +72,11 @@ public final class SafetensorsWriter {
     private static void writeSources(Path file, List<Source> sources, Map<String, String> metadata) {
         byte[] header = header(sources, metadata);
         Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new CheckpointException(file, "cannot write: the folder does not exist");
+        OutputGuard.check(file);
         Path tmp = null;
         try {
-            tmp = InFlightFiles.create(dir, "." + file.getFileName() + ".", ".tmp");
+            tmp = InFlightFiles.create(file);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, len);
@@ -90,14 +90,10 @@ public final class SafetensorsWriter {
                 }
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             deleteQuietly(tmp);
-            throw new CheckpointException(file, "cannot write: " + describe(e), e);
+            throw new CheckpointException(file, "cannot write: " + IoProblems.describe(e), e);
         } catch (RuntimeException | Error e) {
             deleteQuietly(tmp);
             throw e;
@@ -177,17 +173,6 @@ public final class SafetensorsWriter {
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
-    }
-
-    /** IOException messages are often just a path; say what went wrong instead. */
-    private static String describe(IOException e) {
-        return switch (e) {
-            case NoSuchFileException x -> "no such file or folder " + x.getFile();
-            case AccessDeniedException x -> "permission denied for " + x.getFile();
-            case DirectoryNotEmptyException x -> "a folder is in the way";
-            case FileSystemException x when x.getReason() != null -> x.getReason();
-            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        };
     }
 
     /** The original failure is what the caller needs to see, not a failure to clean up. */

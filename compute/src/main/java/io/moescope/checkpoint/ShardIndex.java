@@ -1,7 +1,6 @@
 package io.moescope.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ record ShardIndex(Path indexFile, Map<String, Path> weightMap) {
         JsonNode root = Json.parseFile(indexFile, "JSON");
         JsonNode map = root.isObject() ? root.get("weight_map") : null;
         if (map == null || !map.isObject()) throw new CheckpointException(indexFile, "no \"weight_map\" object");
-        Path realDir = realPath(dir, dir);
         Map<String, Path> shards = new LinkedHashMap<>();   // shard name -> checked path, each checked once
         Map<String, Path> weights = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : map.properties()) {
@@ -36,7 +34,7 @@ record ShardIndex(Path indexFile, Map<String, Path> weightMap) {
             String shard = v.textValue();
             Path p = shards.get(shard);
             if (p == null) {
-                p = checkShard(dir, realDir, indexFile, e.getKey(), shard);
+                p = checkShard(dir, indexFile, e.getKey(), shard);
                 shards.put(shard, p);
             }
             weights.put(e.getKey(), p);
@@ -44,7 +42,7 @@ record ShardIndex(Path indexFile, Map<String, Path> weightMap) {
         return new ShardIndex(indexFile, Collections.unmodifiableMap(weights));
     }
 
-    private static Path checkShard(Path dir, Path realDir, Path indexFile, String tensor, String shard) {
+    private static Path checkShard(Path dir, Path indexFile, String tensor, String shard) {
         String bad = "shard file name \"" + shard + "\" (for tensor " + tensor + ") ";
         if (shard.isEmpty()) throw new CheckpointException(indexFile, bad + "is empty");
         if (shard.startsWith("/") || shard.startsWith("\\") || DRIVE.matcher(shard).matches()) {
@@ -63,32 +61,7 @@ record ShardIndex(Path indexFile, Map<String, Path> weightMap) {
         if (!Files.exists(p)) {
             throw new CheckpointException(p, "shard listed in " + FILE_NAME + " (for tensor " + tensor + ") not found");
         }
-        Path real = realPath(indexFile, p);
-        if (!real.startsWith(realDir) && !inHubBlobs(realDir, real)) {
-            throw new CheckpointException(indexFile, bad + "resolves to " + real + ", outside the model folder");
-        }
+        ModelFiles.requireInside(dir, p, indexFile, bad.strip());
         return p;
-    }
-
-    /**
-     * The Hugging Face hub cache keeps files in {@code models--org--name/blobs/} and links them from
-     * {@code snapshots/<revision>/}, so a snapshot folder's shards legitimately resolve to its repo's blobs.
-     */
-    private static boolean inHubBlobs(Path realDir, Path real) {
-        Path snapshots = realDir.getParent();
-        Path repo = snapshots == null ? null : snapshots.getParent();
-        if (repo == null || !String.valueOf(snapshots.getFileName()).equals("snapshots")
-                || !String.valueOf(repo.getFileName()).startsWith("models--")) {
-            return false;
-        }
-        return real.startsWith(repo.resolve("blobs"));
-    }
-
-    private static Path realPath(Path reportAs, Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            throw new CheckpointException(reportAs, "cannot resolve " + p + ": " + e.getMessage(), e);
-        }
     }
 }

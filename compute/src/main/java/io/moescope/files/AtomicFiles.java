@@ -9,8 +9,10 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Every file MoEScope writes (exports, reports, sessions, logs, checkpoints) appears complete or not
- * at all: it is written to a temporary
- * file in the same folder (so the move stays on one file system) and then moved over the target.
+ * at all: it is written to a temporary file in the same folder (so the move stays on one file
+ * system), registered with {@link InFlightFiles} so that Ctrl-C or SIGTERM removes it, and then
+ * moved over the target. The target is checked first by {@link OutputGuard}: never a device, FIFO
+ * or folder, never a file the run reads.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -38,23 +40,37 @@ public final class AtomicFiles {
         write(file, out -> out.write(bytes));
     }
 
+    /**
+     * @throws IOException with the file and the reason in words (a full disk, a read-only folder)
+     * @throws io.moescope.checkpoint.CheckpointException when {@link OutputGuard} refuses the target
+     */
     public static void write(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();
         Path parent = target.getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new IOException(parent + ": the folder does not exist");
-        Path tmp = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tmp");
+        OutputGuard.check(target);
+        Path tmp = null;
         try {
-            readableByOthers(tmp);
+            tmp = InFlightFiles.create(target);
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveIntoPlace(tmp, target);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot write: " + IoProblems.describe(e), e);
         } finally {
-            Files.deleteIfExists(tmp);
+            InFlightFiles.deleteQuietly(tmp);
+            // Only now: until the move, a shutdown must find the temporary file to delete it.
+            if (tmp != null) InFlightFiles.remove(tmp);
+        }
+    }
+
+    /** Atomically where the file system allows it. */
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

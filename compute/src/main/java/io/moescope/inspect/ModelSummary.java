@@ -30,14 +30,21 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
             long total = ckpt.parameterCount();
             long copies = 0;
             for (var e : dtypes.entrySet()) if (e.getKey() != DType.F32) copies += e.getValue() * 4;
+            // Weights that are not this config's (a file of probes, another model's) would give nonsense counts, negative ones too.
+            long inactive = inactivePerToken(cfg);
+            if (total < inactive) {
+                throw new io.moescope.checkpoint.CheckpointException(modelDir, "the weights do not match config.json: they hold "
+                        + total + " parameters, fewer than the " + inactive + " its routed experts alone need");
+            }
             return new ModelSummary(modelDir, cfg, total, total - inactivePerToken(cfg), dtypes, ckpt.totalBytes(), copies);
         }
     }
 
     /** Routed experts a token does not visit: (E - k) SwiGLU experts in every MoE layer. */
     static long inactivePerToken(ModelConfig cfg) {
-        long perExpert = 3L * cfg.hiddenSize() * cfg.moeIntermediateSize();
-        return (long) cfg.moeLayerCount() * (cfg.numExperts() - cfg.topK()) * perExpert;
+        long perExpert = 3L * cfg.hiddenSize() * cfg.moeIntermediateSize();   // below 2^63: each factor is below 2^31
+        long experts = (long) cfg.moeLayerCount() * (cfg.numExperts() - cfg.topK());
+        return experts != 0 && perExpert > Long.MAX_VALUE / experts ? Long.MAX_VALUE : experts * perExpert;
     }
 
     /** Activations and probes of one analysed forward pass of T tokens: attention maps, hidden states, logits. */

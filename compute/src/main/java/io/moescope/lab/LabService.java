@@ -65,6 +65,8 @@ public final class LabService {
      */
     public Comparison compare(int[] ids, List<String> tokens, Mechanism variant, ProgressListener progress,
                               BooleanSupplier cancelled) {
+        // Refused before the baseline runs: finding out after it would waste it.
+        Variant.check(model, variant);
         Cancellation.check(cancelled);
         progress.progress(0, 3, "baseline");
         Analysis base = AnalysisService.analyse(model, ids, tokens);

@@ -92,6 +92,11 @@ final class Variant implements AutoCloseable {
         }
     }
 
+    /** @throws IllegalArgumentException when the mechanism's routing does not fit the model (k, disabled experts, groups) */
+    static void check(MoeModel baseline, Mechanism m) {
+        if (!m.routing().isNone()) new RoutingVariant(m.routing(), baseline.config(), routerSpec(baseline));
+    }
+
     private static RouterSpec routerSpec(MoeModel model) {
         for (DecoderLayer l : model.layers()) if (l.isMoe()) return l.moe().router().spec();
         throw new IllegalArgumentException("routing change on a model without MoE layers");

@@ -102,10 +102,17 @@ public record ModelConfig(
     private static final class Parser {
         private final Path file;
         private final JsonNode json;
+        /** Prefix of field names in messages: "" at the top, "rope_parameters." inside it. */
+        private final String where;
 
         Parser(Path file, JsonNode json) {
+            this(file, json, "");
+        }
+
+        Parser(Path file, JsonNode json, String where) {
             this.file = file;
             this.json = json;
+            this.where = where;
         }
 
         ModelConfig parse() {
@@ -117,9 +124,9 @@ public record ModelConfig(
             Architecture arch = Architecture.fromModelType(mt.asText()).orElseThrow(() -> fail(
                     "model_type \"" + mt.asText() + "\" is not supported (supported: " + Architecture.supportedList() + ")"));
 
-            int vocab = requiredInt("vocab_size");
-            int hidden = requiredInt("hidden_size");
-            int layers = requiredInt("num_hidden_layers");
+            int vocab = positiveInt("vocab_size");
+            int hidden = positiveInt("hidden_size");
+            int layers = positiveInt("num_hidden_layers");
             // Per-layer arrays are sized by this before any weight is checked against it.
             if (layers > MAX_LAYERS) throw fail("num_hidden_layers (" + layers + ") is more than the " + MAX_LAYERS + " we accept");
             int heads = requiredInt("num_attention_heads");
@@ -128,6 +135,7 @@ public record ModelConfig(
             if (kvHeads < 1) throw fail("num_key_value_heads must be at least 1, got " + kvHeads);
             if (heads % kvHeads != 0) throw fail("num_attention_heads (" + heads + ") is not a multiple of num_key_value_heads (" + kvHeads + ")");
             int headDim = optInt("head_dim", 0);
+            if (json.hasNonNull("head_dim") && headDim < 1 && !arch.usesMla()) throw fail("field \"head_dim\" must be at least 1, got " + headDim);
             boolean mla = arch.usesMla();
             if (headDim == 0 || mla) headDim = mla ? headDim : hidden / heads;
             if (!mla && hidden % heads != 0 && !json.hasNonNull("head_dim")) {
@@ -138,6 +146,13 @@ public record ModelConfig(
                 case MIXTRAL, OLMOE -> 1e-5;
                 default -> 1e-6;
             });
+            // Outside (0, 1] the norm divides by nothing (NaN logits) or flattens every activation.
+            if (!(eps > 0 && eps <= 1)) throw fail("field \"rms_norm_eps\" must be greater than 0 and at most 1, got " + eps);
+            String act = optText("hidden_act", "silu");
+            // Never computed as another function: SiLU is the only activation the experts implement.
+            if (!act.equals("silu") && !act.equals("swish")) {
+                throw fail("hidden_act \"" + brief(act) + "\" is not supported (supported: silu)");
+            }
             boolean tie = optBool("tie_word_embeddings", false);
 
             boolean qkvBias = switch (arch) {
@@ -154,20 +169,24 @@ public record ModelConfig(
                 default -> QkNorm.NONE;
             };
             double clip = arch == Architecture.OLMOE && json.hasNonNull("clip_qkv") ? requiredDouble("clip_qkv") : Double.NaN;
+            if (!Double.isNaN(clip) && !(clip > 0)) throw fail("field \"clip_qkv\" must be positive, got " + clip);
             int window = slidingWindow(arch);
 
             int qLora = 0, kvLora = 0, nope = 0, ropeDim = 0, vDim = 0;
             boolean interleave = false;
             if (mla) {
                 qLora = json.hasNonNull("q_lora_rank") ? requiredInt("q_lora_rank") : 0;
-                kvLora = requiredInt("kv_lora_rank");
+                kvLora = positiveInt("kv_lora_rank");
                 nope = requiredInt("qk_nope_head_dim");
-                ropeDim = requiredInt("qk_rope_head_dim");
-                vDim = requiredInt("v_head_dim");
+                ropeDim = positiveInt("qk_rope_head_dim");
+                vDim = positiveInt("v_head_dim");
+                if (json.hasNonNull("q_lora_rank") && qLora < 1) throw fail("field \"q_lora_rank\" must be at least 1 (or null), got " + qLora);
                 // transformers' DeepSeek-V2 rotates interleaved pairs (complex form); V3 follows rope_interleave.
                 interleave = arch == Architecture.DEEPSEEK_V2 || optBool("rope_interleave", true);
                 headDim = ropeDim;
             }
+            int rotated = mla ? ropeDim : headDim;
+            if (rotated % 2 != 0) throw fail("the rotary dimension (" + (mla ? "qk_rope_head_dim" : "head_dim") + " = " + rotated + ") must be even");
             RopeConfig rope = rope(arch);
 
             int experts = switch (arch) {
@@ -177,10 +196,10 @@ public record ModelConfig(
             };
             int topK = requiredInt("num_experts_per_tok");
             if (topK < 1 || topK > experts) throw fail("num_experts_per_tok (" + topK + ") must be between 1 and the number of experts (" + experts + ")");
-            int intermediate = requiredInt("intermediate_size");
+            int intermediate = positiveInt("intermediate_size");
             int moeInter = switch (arch) {
                 case MIXTRAL, OLMOE -> intermediate;
-                default -> requiredInt("moe_intermediate_size");
+                default -> positiveInt("moe_intermediate_size");
             };
             boolean normTopk = switch (arch) {
                 case MIXTRAL -> true;
@@ -196,6 +215,7 @@ public record ModelConfig(
             if (arch == Architecture.DEEPSEEK_V2) {
                 String method = optText("topk_method", "greedy");
                 scaling = optDouble("routed_scaling_factor", 1.0);
+                requireText("scoring_func", "softmax");
                 switch (method) {
                     case "greedy" -> router = RouterKind.SOFTMAX_TOPK;
                     case "group_limited_greedy" -> {
@@ -203,10 +223,12 @@ public record ModelConfig(
                         nGroup = requiredInt("n_group");
                         topkGroup = requiredInt("topk_group");
                     }
-                    default -> throw fail("topk_method \"" + method + "\" is not supported (supported: greedy, group_limited_greedy)");
+                    default -> throw fail("topk_method \"" + brief(method) + "\" is not supported (supported: greedy, group_limited_greedy)");
                 }
             } else if (arch == Architecture.DEEPSEEK_V3) {
                 router = RouterKind.SIGMOID_GROUP_LIMITED;
+                requireText("topk_method", "noaux_tc");
+                requireText("scoring_func", "sigmoid");
                 nGroup = optInt("n_group", 1);
                 topkGroup = optInt("topk_group", 1);
                 scaling = optDouble("routed_scaling_factor", 1.0);
@@ -218,6 +240,7 @@ public record ModelConfig(
                 throw fail("num_experts_per_tok (" + topK + ") exceeds the experts in topk_group groups");
             }
 
+            if (!(scaling > 0)) throw fail("field \"routed_scaling_factor\" must be positive, got " + scaling);
             SharedExpertKind shared = SharedExpertKind.NONE;
             int sharedInter = 0;
             if (arch == Architecture.QWEN2_MOE) {
@@ -231,6 +254,8 @@ public record ModelConfig(
                 }
             }
             double auxCoef = optDouble("router_aux_loss_coef", 0.0);
+            if (auxCoef < 0) throw fail("field \"router_aux_loss_coef\" must not be negative, got " + auxCoef);
+            checkLayerTypes(layers, window);
             // Lenient: some configs give a pad id outside the vocabulary (or none); then no row is frozen.
             JsonNode padNode = json.get("pad_token_id");
             int pad = padNode != null && padNode.canConvertToInt() && padNode.asInt() >= 0 && padNode.asInt() < vocab ? padNode.asInt() : -1;
@@ -270,28 +295,49 @@ public record ModelConfig(
         }
 
         private RopeConfig rope(Architecture arch) {
-            JsonNode p = json.get("rope_parameters");
-            if (p == null || p.isNull()) p = json.get("rope_scaling");
+            String field = json.hasNonNull("rope_parameters") ? "rope_parameters" : "rope_scaling";
+            JsonNode p = json.get(field);
             double defaultTheta = arch == Architecture.MIXTRAL ? 1e6 : 10000.0;
             double theta = json.hasNonNull("rope_theta") ? requiredDouble("rope_theta") : defaultTheta;
-            if (p == null || p.isNull()) return RopeConfig.standard(theta);
-            if (!p.isObject()) throw fail("rope_parameters must be an object");
-            if (p.hasNonNull("rope_theta")) theta = p.get("rope_theta").asDouble();
-            String type = p.hasNonNull("rope_type") ? p.get("rope_type").asText()
-                    : p.hasNonNull("type") ? p.get("type").asText() : "default";
+            if (p != null && !p.isNull() && !p.isObject()) throw fail("field \"" + field + "\" must be an object");
+            Parser r = p == null || p.isNull() ? null : new Parser(file, p, field + ".");
+            if (r != null && p.hasNonNull("rope_theta")) theta = r.requiredDouble("rope_theta");
+            if (!(theta > 0)) throw fail("field \"rope_theta\" must be positive, got " + theta);
+            if (r == null) return RopeConfig.standard(theta);
+            String type = p.hasNonNull("rope_type") ? r.optText("rope_type", "default") : r.optText("type", "default");
             if (type.equals("default")) return RopeConfig.standard(theta);
-            if (!type.equals("yarn")) throw fail("rope type \"" + type + "\" is not supported (supported: default, yarn)");
+            if (!type.equals("yarn")) throw fail("rope type \"" + brief(type) + "\" is not supported (supported: default, yarn)");
             if (!p.hasNonNull("factor")) throw fail("rope_parameters of type yarn need \"factor\"");
+            double factor = r.requiredDouble("factor");
+            if (!(factor >= 1)) throw fail("field \"" + field + ".factor\" must be at least 1 for yarn, got " + factor);
             int maxPos = optInt("max_position_embeddings", 2048);
-            int original = p.hasNonNull("original_max_position_embeddings")
-                    ? p.get("original_max_position_embeddings").asInt() : maxPos;
-            return new RopeConfig("yarn", theta, p.get("factor").asDouble(), original,
-                    p.hasNonNull("attention_factor") ? p.get("attention_factor").asDouble() : Double.NaN,
-                    p.hasNonNull("beta_fast") ? p.get("beta_fast").asDouble() : 32,
-                    p.hasNonNull("beta_slow") ? p.get("beta_slow").asDouble() : 1,
-                    p.hasNonNull("mscale") ? p.get("mscale").asDouble() : 0,
-                    p.hasNonNull("mscale_all_dim") ? p.get("mscale_all_dim").asDouble() : 0,
-                    !p.has("truncate") || p.get("truncate").asBoolean(true));
+            int original = p.hasNonNull("original_max_position_embeddings") ? r.positiveInt("original_max_position_embeddings") : maxPos;
+            if (original < 1) throw fail("field \"max_position_embeddings\" must be at least 1, got " + original);
+            double attention = p.hasNonNull("attention_factor") ? r.requiredDouble("attention_factor") : Double.NaN;
+            if (!Double.isNaN(attention) && !(attention > 0)) throw fail("field \"" + field + ".attention_factor\" must be positive, got " + attention);
+            double betaFast = r.optDouble("beta_fast", 32), betaSlow = r.optDouble("beta_slow", 1);
+            if (!(betaFast > 0 && betaSlow > 0)) throw fail("fields \"" + field + ".beta_fast\" and \"beta_slow\" must be positive");
+            double mscale = r.optDouble("mscale", 0), mscaleAll = r.optDouble("mscale_all_dim", 0);
+            if (mscale < 0 || mscaleAll < 0) throw fail("fields \"" + field + ".mscale\" and \"mscale_all_dim\" must not be negative");
+            return new RopeConfig("yarn", theta, factor, original, attention, betaFast, betaSlow, mscale, mscaleAll, r.optBool("truncate", true));
+        }
+
+        /** transformers' layer_types, where given: known types only, and sliding only where every layer slides. */
+        private void checkLayerTypes(int layers, int window) {
+            JsonNode n = json.get("layer_types");
+            if (n == null || n.isNull()) return;
+            if (!n.isArray()) throw fail("field \"layer_types\" must be a list of layer types");
+            Set<String> seen = new HashSet<>();
+            for (JsonNode t : n) {
+                String type = t.isTextual() ? t.textValue() : null;
+                if (!"full_attention".equals(type) && !"sliding_attention".equals(type)) {
+                    throw fail("layer type \"" + brief(t.isTextual() ? t.textValue() : t.toString()) + "\" in \"layer_types\" is not supported (supported: full_attention, sliding_attention)");
+                }
+                seen.add(type);
+            }
+            if (seen.contains("sliding_attention") && (window == 0 || seen.size() > 1)) {
+                throw fail("field \"layer_types\": sliding_attention layers are supported only when every layer slides over \"sliding_window\"");
+            }
         }
 
         private CheckpointException fail(String problem) {
@@ -300,16 +346,24 @@ public record ModelConfig(
 
         private int requiredInt(String field) {
             JsonNode n = json.get(field);
-            if (n == null || n.isNull()) throw fail("missing required field \"" + field + "\"");
-            if (!n.isIntegralNumber() || !n.canConvertToInt()) throw fail("field \"" + field + "\" must be an integer, got " + n);
-            if (n.asInt() < 0) throw fail("field \"" + field + "\" must not be negative, got " + n);
+            if (n == null || n.isNull()) throw fail("missing required field \"" + where + field + "\"");
+            if (!n.isIntegralNumber() || !n.canConvertToInt()) throw fail("field \"" + where + field + "\" must be an integer, got " + brief(n));
+            if (n.asInt() < 0) throw fail("field \"" + where + field + "\" must not be negative, got " + n);
             return n.asInt();
         }
 
+        private int positiveInt(String field) {
+            int v = requiredInt(field);
+            if (v < 1) throw fail("field \"" + where + field + "\" must be at least 1, got " + v);
+            return v;
+        }
+
+        /** A finite number: 1e400 parses as infinity, and NaN or infinity here turns every logit into NaN. */
         private double requiredDouble(String field) {
             JsonNode n = json.get(field);
-            if (n == null || n.isNull()) throw fail("missing required field \"" + field + "\"");
-            if (!n.isNumber()) throw fail("field \"" + field + "\" must be a number, got " + n);
+            if (n == null || n.isNull()) throw fail("missing required field \"" + where + field + "\"");
+            if (!n.isNumber()) throw fail("field \"" + where + field + "\" must be a number, got " + brief(n));
+            if (!Double.isFinite(n.asDouble())) throw fail("field \"" + where + field + "\" must be a finite number, got " + brief(n));
             return n.asDouble();
         }
 
@@ -324,13 +378,30 @@ public record ModelConfig(
         private boolean optBool(String field, boolean def) {
             JsonNode n = json.get(field);
             if (n == null || n.isNull()) return def;
-            if (!n.isBoolean()) throw fail("field \"" + field + "\" must be true or false, got " + n);
+            if (!n.isBoolean()) throw fail("field \"" + where + field + "\" must be true or false, got " + brief(n));
             return n.asBoolean();
         }
 
         private String optText(String field, String def) {
             JsonNode n = json.get(field);
-            return n == null || n.isNull() ? def : n.asText();
+            if (n == null || n.isNull()) return def;
+            if (!n.isTextual()) throw fail("field \"" + where + field + "\" must be a string, got " + brief(n));
+            return n.textValue();
+        }
+
+        /** A name that, where given, must be the one this architecture implements (scoring_func, topk_method). */
+        private void requireText(String field, String only) {
+            String v = optText(field, only);
+            if (!v.equals(only)) throw fail(field + " \"" + brief(v) + "\" is not supported for this model_type (supported: " + only + ")");
+        }
+
+        /** Values quoted in messages come from the file: short, and never more than a value. */
+        private static String brief(JsonNode n) {
+            return n.isValueNode() ? brief(n.isTextual() ? "\"" + n.textValue() + "\"" : n.toString()) : "a " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        private static String brief(String s) {
+            return s.length() <= 40 ? s : s.substring(0, 40) + "...";
         }
 
         private List<Integer> intList(String field) {
@@ -338,7 +409,10 @@ public record ModelConfig(
             JsonNode n = json.get(field);
             if (n == null || n.isNull()) return out;
             if (!n.isArray()) throw fail("field \"" + field + "\" must be a list of integers");
-            for (JsonNode e : n) out.add(e.asInt());
+            for (JsonNode e : n) {
+                if (!e.isIntegralNumber() || !e.canConvertToInt()) throw fail("field \"" + field + "\" must be a list of integers");
+                out.add(e.asInt());
+            }
             return out;
         }
     }

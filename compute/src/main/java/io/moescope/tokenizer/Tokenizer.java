@@ -5,6 +5,8 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.checkpoint.ModelFiles;
+import io.moescope.files.InputFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,9 +54,12 @@ public final class Tokenizer implements AutoCloseable {
             throw new CheckpointException(dirOrTokenizerJson, "does not exist");
         }
         Path file = Files.isDirectory(dirOrTokenizerJson) ? dirOrTokenizerJson.resolve(FILE_NAME) : dirOrTokenizerJson;
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new CheckpointException(file, "missing: the tokenizer must be an HF " + FILE_NAME + " in the model folder");
         }
+        // In a model folder, tokenizer.json must not lead out of it (a link to a private file).
+        if (Files.isDirectory(dirOrTokenizerJson)) ModelFiles.require(dirOrTokenizerJson, FILE_NAME);
+        else InputFiles.requireRegular(file);
         byte[] json = TokenizerJson.read(file);
         try (InputStream in = new ByteArrayInputStream(json)) {
             return new Tokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
@@ -135,7 +140,7 @@ public final class Tokenizer implements AutoCloseable {
     /** DJL does not expose the vocabulary size, so read it from the file; done lazily as large vocabularies cost a parse. */
     private static int countVocab(Path file) {
         try {
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            JsonNode root = new ObjectMapper().readTree(InputFiles.readBytes(file, TokenizerJson.MAX_BYTES));
             Set<Long> ids = new HashSet<>();
             JsonNode vocab = root.path("model").path("vocab");
             if (vocab.isObject()) {

@@ -1,14 +1,12 @@
 package io.moescope.tokenizer;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.moescope.checkpoint.CheckpointException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.moescope.files.InputFiles;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -39,29 +37,17 @@ final class TokenizerJson {
 
     /** @return the file's bytes, checked */
     static byte[] read(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new CheckpointException(file, "is " + size + " bytes, more than the " + (MAX_BYTES >> 20)
-                        + " MB we accept for a " + Tokenizer.FILE_NAME);
-            }
-            byte[] bytes = Files.readAllBytes(file);
-            check(file, bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.readBytes(file, MAX_BYTES);
+        check(file, bytes);
+        return bytes;
     }
 
     static void check(Path file, byte[] bytes) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
-        } catch (JacksonException e) {
-            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": invalid JSON: "
-                    + String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ").strip(), e);
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read: " + e.getMessage(), e);
+            root = InputFiles.parseJson(file, bytes, MAPPER, "JSON");
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": " + e.problem(), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": not a JSON object");

@@ -4,7 +4,26 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /** One self-overwriting line on a terminal: step, loss, tokens/s and time left. */
-public final class ProgressBar {
+public final class ProgressBar implements AutoCloseable {
+    /**
+     * Whether a self-overwriting line is on the terminal now, whoever drew it: a message printed
+     * then must start on a line of its own, not at the end of the bar.
+     */
+    private static final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** For whoever draws a progress line of their own (the lab commands). */
+    public static void opened() {
+        open.set(true);
+    }
+
+    /** Ends the progress line, if one is open: call before printing a message. @return whether one was */
+    public static boolean endLine(java.io.PrintWriter err) {
+        if (!open.getAndSet(false)) return false;
+        err.println();
+        err.flush();
+        return true;
+    }
+
     private final PrintStream out;
     private final int total;
     private final long started = System.nanoTime();
@@ -25,10 +44,17 @@ public final class ProgressBar {
         out.print(String.format(Locale.ROOT, "\r[%s] %d/%d loss %.4f %,.0f tok/s ETA %s ", bar, step, total, loss,
                 tokensPerSecond, duration(eta)));
         out.flush();
+        open.set(true);
     }
 
     public void finish() {
-        out.println();
+        if (open.getAndSet(false)) out.println();
+    }
+
+    /** On failure: the message that follows starts a line of its own. */
+    @Override
+    public void close() {
+        finish();
     }
 
     static String duration(double seconds) {

@@ -17,7 +17,7 @@ import io.moescope.model.MoeTrace;
 import io.moescope.model.RandomModel;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,10 +74,10 @@ public final class Trainer {
         Optimizer opt;
         int start = 0;
         if (resume) {
-            Path latest = store.latest().orElseThrow(() -> new CheckpointException(out, "--resume: no checkpoint-NNNNNN folder to resume from"));
-            model = load(latest);
-            opt = new Optimizer(cfg, backend, model.parameters());
-            start = restore(opt, latest);
+            Resumed r = resume(store);
+            model = r.model();
+            opt = r.optimizer();
+            start = r.step();
         } else {
             model = RandomModel.create(modelConfig, backend, cfg.seed(), cfg.model().path("initializer_range").asDouble(0.02));
             opt = new Optimizer(cfg, backend, model.parameters());
@@ -89,7 +89,7 @@ public final class Trainer {
         long began = System.nanoTime();
         double lastLoss = Double.NaN;
         Path lastCheckpoint = null;
-        try (TrainingLog log = TrainingLog.open(out.resolve("training_log.jsonl"), start)) {
+        try (bar; TrainingLog log = TrainingLog.open(out.resolve("training_log.jsonl"), start)) {
             for (int step = start + 1; step <= steps; step++) {
                 long t0 = System.nanoTime();
                 StepResult r = step(model, grads, step);
@@ -113,8 +113,8 @@ public final class Trainer {
                     return summary(model, step, lastLoss, began, lastCheckpoint, start);
                 }
             }
+            bar.finish();
         }
-        bar.finish();
         return summary(model, steps, lastLoss, began, lastCheckpoint, start);
     }
 
@@ -251,6 +251,35 @@ public final class Trainer {
         return out;
     }
 
+    private record Resumed(MoeModel model, Optimizer optimizer, int step) {}
+
+    /**
+     * The newest checkpoint that loads whole (config, weights, optimizer state, trainer state); one
+     * that does not (cut short by a full disk, damaged) is skipped with a warning naming it and why,
+     * and the one before it is tried, as far back as keep_last kept them.
+     */
+    private Resumed resume(CheckpointStore store) {
+        List<Path> candidates = store.newestFirst();
+        if (candidates.isEmpty()) throw new CheckpointException(out, "--resume: no checkpoint-NNNNNN folder to resume from");
+        List<String> skipped = new ArrayList<>();
+        for (Path dir : candidates) {
+            MoeModel model = null;
+            try {
+                int step = CheckpointStore.readState(dir).step();
+                model = load(dir);
+                Optimizer opt = new Optimizer(cfg, backend, model.parameters());
+                restore(opt, dir);
+                return new Resumed(model, opt, step);
+            } catch (CheckpointException e) {
+                if (model != null) model.parameters().values().forEach(Tensor::close);
+                skipped.add(dir.getFileName() + " (" + e.getMessage() + ")");
+                progress.println("moescope: warning: skipped " + dir.getFileName() + ", which does not load: " + e.getMessage());
+                progress.flush();
+            }
+        }
+        throw new CheckpointException(out, "--resume: no checkpoint loads: " + String.join("; ", skipped));
+    }
+
     /** The checkpoint's weights and buffers, copied into writable backend memory. */
     private MoeModel load(Path dir) {
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -258,15 +287,54 @@ public final class Trainer {
         }
     }
 
-    /** Restores the optimizer's moments from a checkpoint; returns the step it was saved at. */
-    private static int restore(Optimizer opt, Path dir) {
+    /** Restores the optimizer's moments from a checkpoint. */
+    private static void restore(Optimizer opt, Path dir) {
         try (SafetensorsFile optimizer = SafetensorsFile.open(dir.resolve("optimizer.safetensors"))) {
             Map<String, float[]> moments = new LinkedHashMap<>();
             for (String name : optimizer.tensors().keySet()) moments.put(name, optimizer.floats(name).toArray());
-            opt.restore(moments);
-            return CheckpointStore.readState(dir).step();
+            try {
+                opt.restore(moments);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new CheckpointException(optimizer.file(), "does not match the model: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Readies the run folder: creates it, locks it for this process, and without --resume refuses
+     * one that already holds anything (a run, or files of the user's): a new run would cut its log
+     * and mix its checkpoints with the old ones. Temporary files of dead runs are removed.
+     *
+     * @throws CheckpointException naming the folder
+     */
+    public static RunLock prepareRunFolder(Path out, boolean resume) {
+        try {
+            if (Files.exists(out) && !Files.isDirectory(out)) throw new CheckpointException(out, "is not a folder: --out wants a folder for the run");
+            Files.createDirectories(out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + dir, e);
+            throw new CheckpointException(out, "cannot create the run folder: " + io.moescope.files.IoProblems.describe(e), e);
+        }
+        RunLock lock = RunLock.acquire(out);
+        try {
+            CheckpointStore store = new CheckpointStore(out, 1);
+            store.removeOldPartials();
+            if (!resume) {
+                List<String> there;
+                try (var s = Files.list(out)) {
+                    there = s.filter(p -> !RunLock.isLockFile(p)).map(p -> p.getFileName().toString()).sorted().limit(4).toList();
+                }
+                if (!there.isEmpty()) {
+                    throw new CheckpointException(out, "the run folder is not empty (" + String.join(", ", there)
+                            + "): add --resume to continue the run in it, or choose a new --out");
+                }
+            }
+            return lock;
+        } catch (IOException e) {
+            lock.close();
+            throw new CheckpointException(out, "cannot list the run folder: " + io.moescope.files.IoProblems.describe(e), e);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
         }
     }
 }

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.checkpoint.CheckpointException;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.moescope.files.InputFiles;
 import java.nio.file.Path;
 import java.util.Iterator;
 
@@ -27,13 +26,12 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Windows per optimizer step (batch_size x grad_accumulation), and tokens per step, stay far below int overflow. */
+    static final int MAX_WINDOWS_PER_STEP = 1 << 20;
+    static final long MAX_TOKENS_PER_STEP = 1L << 30;
+
     public static TrainingConfig load(Path file) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new CheckpointException(file, "cannot read training config: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        JsonNode root = InputFiles.readJson(file, InputFiles.MAX_JSON_BYTES, JSON, "JSON in the training config");
         if (root == null || !root.isObject()) throw new CheckpointException(file, "training config must be a JSON object");
         ObjectNode model;
         JsonNode training;
@@ -50,6 +48,11 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
     }
 
     static TrainingConfig parse(Path file, ObjectNode model, JsonNode t) {
+        if (!t.isMissingNode() && !t.isNull() && !t.isObject()) throw new CheckpointException(file, "\"training\" must be an object of settings");
+        JsonNode init = model.get("initializer_range");
+        if (init != null && !init.isNull() && !(init.isNumber() && init.asDouble() > 0 && Double.isFinite(init.asDouble()))) {
+            throw new CheckpointException(file, "field \"initializer_range\" must be a positive finite number");
+        }
         Fields f = new Fields(file, t);
         String opt = f.text("optimizer", "adamw");
         if (!opt.equals("adamw") && !opt.equals("lion")) throw new CheckpointException(file, "optimizer \"" + opt + "\" is not supported (adamw, lion)");
@@ -62,7 +65,16 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
                 f.nonNegative("weight_decay", 0.1), f.nonNegative("clip_norm", 1.0), f.nonNegative("aux_loss_coef", defaultAux),
                 f.nonNegative("bias_update_rate", 0.0), f.fraction("held_out_fraction", 0.02),
                 f.positiveInt("log_every", 10), f.positiveInt("save_every", 500), f.positiveInt("keep_last", 2),
-                f.json.path("seed").asLong(1234));
+                f.seed());
+        long windows = (long) c.batchSize() * c.gradAccumulation();
+        if (windows > MAX_WINDOWS_PER_STEP) {
+            throw new CheckpointException(file, "training settings \"batch_size\" x \"grad_accumulation\" (" + c.batchSize() + " x "
+                    + c.gradAccumulation() + " = " + windows + ") is more than the " + MAX_WINDOWS_PER_STEP + " windows a step may have");
+        }
+        if (windows * c.seqLen() > MAX_TOKENS_PER_STEP) {
+            throw new CheckpointException(file, "training settings \"seq_len\" x \"batch_size\" x \"grad_accumulation\" (" + windows * c.seqLen()
+                    + " tokens a step) is more than the " + MAX_TOKENS_PER_STEP + " we accept");
+        }
         for (Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!KNOWN.contains(name)) throw new CheckpointException(file, "unknown training setting \"" + name + "\" (known: " + String.join(", ", KNOWN) + ")");
@@ -75,7 +87,7 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
             "aux_loss_coef", "bias_update_rate", "held_out_fraction", "log_every", "save_every", "keep_last", "seed");
 
     public int tokensPerStep() {
-        return seqLen * batchSize * gradAccumulation;
+        return Math.toIntExact((long) seqLen * batchSize * gradAccumulation);
     }
 
     /** Typed reads with one-line errors naming the file and the setting. */
@@ -112,13 +124,23 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
 
         String text(String name, String def) {
             JsonNode n = json.get(name);
-            return n == null || n.isNull() ? def : n.asText();
+            if (n == null || n.isNull()) return def;
+            if (!n.isTextual()) throw bad(name, "must be a string");
+            return n.textValue();
+        }
+
+        long seed() {
+            JsonNode n = json.get("seed");
+            if (n == null || n.isNull()) return 1234;
+            if (!n.isIntegralNumber() || !n.canConvertToLong()) throw bad("seed", "must be an integer");
+            return n.asLong();
         }
 
         private double number(String name, double def) {
             JsonNode n = json.get(name);
             if (n == null || n.isNull()) return def;
             if (!n.isNumber()) throw bad(name, "must be a number");
+            if (!Double.isFinite(n.asDouble())) throw bad(name, "must be a finite number");
             return n.asDouble();
         }
 
@@ -130,7 +152,9 @@ public record TrainingConfig(ObjectNode model, int seqLen, int batchSize, int gr
         }
 
         private CheckpointException bad(String name, String why) {
-            return new CheckpointException(file, "training setting \"" + name + "\" " + why);
+            JsonNode n = json.get(name);
+            String got = n == null ? "" : ", got " + (n.isValueNode() && n.toString().length() <= 40 ? n.toString() : n.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            return new CheckpointException(file, "training setting \"" + name + "\" " + why + got);
         }
     }
 }

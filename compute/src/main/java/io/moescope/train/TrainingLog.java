@@ -1,6 +1,9 @@
 package io.moescope.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.InputFiles;
+import io.moescope.files.IoProblems;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +21,11 @@ import java.util.Map;
  */
 public final class TrainingLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
     private final BufferedWriter out;
 
-    private TrainingLog(BufferedWriter out) {
+    private TrainingLog(Path file, BufferedWriter out) {
+        this.file = file;
         this.out = out;
     }
 
@@ -29,7 +34,8 @@ public final class TrainingLog implements AutoCloseable {
             Files.createDirectories(file.toAbsolutePath().getParent());
             if (Files.exists(file)) {
                 List<String> kept = new ArrayList<>();
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String text = new String(InputFiles.readOwnBytes(file, InputFiles.MAX_TEXT_BYTES), StandardCharsets.UTF_8);
+                for (String line : text.split("\\R")) {
                     if (line.isBlank()) continue;
                     try {
                         if (JSON.readTree(line).path("step").asInt(Integer.MAX_VALUE) <= resumedStep) kept.add(line);
@@ -39,9 +45,9 @@ public final class TrainingLog implements AutoCloseable {
                 }
                 io.moescope.files.AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
             }
-            return new TrainingLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+            return new TrainingLog(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open training log " + file, e);
+            throw new CheckpointException(file, "cannot write the training log: " + IoProblems.describe(e), e);
         }
     }
 
@@ -51,13 +57,14 @@ public final class TrainingLog implements AutoCloseable {
             out.newLine();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write training log", e);
+            throw new CheckpointException(file, "cannot write the training log: " + IoProblems.describe(e), e);
         }
     }
 
     public static List<Map<String, Object>> read(Path file) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String text = new String(InputFiles.readOwnBytes(file, InputFiles.MAX_TEXT_BYTES), StandardCharsets.UTF_8);
+        for (String line : text.split("\\R")) {
             if (!line.isBlank()) rows.add(JSON.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}));
         }
         return rows;
@@ -68,7 +75,7 @@ public final class TrainingLog implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new CheckpointException(file, "cannot write the training log: " + IoProblems.describe(e), e);
         }
     }
 }
