@@ -4,6 +4,7 @@ import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
 import io.moescope.backend.AttentionPattern;
 import io.moescope.checkpoint.CheckpointException;
+import io.moescope.train.ProgressBar;
 import io.moescope.lab.Comparison;
 import io.moescope.lab.LabService;
 import io.moescope.lab.Mechanism;
@@ -114,7 +115,7 @@ final class CompareCommand implements Callable<Integer> {
             Mechanism chosen = variant;
             Comparison c = LabService.on(m, p.ids().length, lab -> lab.compare(p.ids(), p.tokens(), chosen,
                     (done, total, msg) -> SweepCommand.progress(err, done, total, msg), stop::stopped));
-            err.println();
+            ProgressBar.endLine(err);
             err.printf(Locale.ROOT, "%s: mean KL %.4g nats, top-1 agreement %.4f, routing flips %.4f%n", variant.label(),
                     c.metrics().meanKl(), c.metrics().top1Agreement(), c.metrics().meanRoutingFlips());
             err.flush();
@@ -126,7 +127,7 @@ final class CompareCommand implements Callable<Integer> {
             compute.printProfile(err);
             return 0;
         } catch (CancellationException e) {
-            err.println();
+            ProgressBar.endLine(err);
             err.println("moescope: compare cancelled; " + out + " not written");
             err.flush();
             return SweepCommand.CANCELLED;

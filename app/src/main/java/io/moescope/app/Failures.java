@@ -30,6 +30,7 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         CommandLine last = commands.get(commands.size() - 1);
         // What the command reads is protected from what it writes, for this command only.
         OutputGuard.begin();
+        ProgressBar.forget();
         try {
             int code = new CommandLine.RunLast().execute(parsed);
             return code == 0 ? outputWritten(last) : code;

@@ -96,7 +96,7 @@ final class SweepCommand implements Callable<Integer> {
             long started = System.nanoTime();
             SweepResult r = LabService.on(m, chunks, lab -> lab.sweep(chunks, kind, settings,
                     (done, total, msg) -> progress(err, done, total, msg), stop::stopped));
-            err.println();
+            ProgressBar.endLine(err);
             err.printf(Locale.ROOT, "swept %d values over %d tokens in %.1f s%n", r.points().size(), r.tokens(), (System.nanoTime() - started) / 1e9);
             err.flush();
             Reports.write(LabReport.sweep(r, model, m.backendName()), out);
@@ -107,7 +107,7 @@ final class SweepCommand implements Callable<Integer> {
             o.flush();
             return 0;
         } catch (CancellationException e) {
-            err.println();
+            ProgressBar.endLine(err);
             err.println("moescope: sweep cancelled; " + out + " not written");
             err.flush();
             return CANCELLED;

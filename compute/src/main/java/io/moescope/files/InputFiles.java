@@ -30,7 +30,7 @@ public final class InputFiles {
 
     /** @throws CheckpointException when the file is missing or not a regular file (links are followed) */
     public static Path requireRegular(Path file) {
-        if (!Files.exists(file)) throw new CheckpointException(file, "does not exist");
+        if (!Files.exists(file)) throw new CheckpointException(file, "file does not exist");
         if (Files.isDirectory(file)) throw new CheckpointException(file, "is a folder, not a file");
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file, "is not a regular file (a FIFO, device or socket): not read");
@@ -105,7 +105,7 @@ public final class InputFiles {
         String m = String.valueOf(e.getOriginalMessage());
         String kind;
         if (m.startsWith("Unexpected end-of-input")) kind = "unexpected end of input";
-        else if (m.startsWith("Duplicate field") || m.startsWith("Duplicate Object property")) kind = "a key appears twice";
+        else if (m.startsWith("Duplicate field") || m.startsWith("Duplicate Object property")) kind = duplicate(m);
         else if (m.contains("nesting depth")) kind = "nested too deeply";
         else if (m.startsWith("Unexpected character")) kind = "unexpected character";
         else if (m.startsWith("Unrecognized token")) kind = "unrecognized token";
@@ -118,6 +118,14 @@ public final class InputFiles {
         JsonLocation loc = e.getLocation();
         if (loc != null && loc.getLineNr() > 0) kind += " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
         return kind;
+    }
+
+    /** The key is a name from a file that parses as JSON (a header, a config), shown short and on one line. */
+    private static String duplicate(String message) {
+        java.util.regex.Matcher k = java.util.regex.Pattern.compile("'(.*)'", java.util.regex.Pattern.DOTALL).matcher(message);
+        if (!k.find()) return "a key appears twice";
+        String key = k.group(1).replaceAll("\\p{Cntrl}", "?");
+        return "key \"" + (key.length() <= 40 ? key : key.substring(0, 40) + "...") + "\" appears twice";
     }
 
     private static String firstBadByte(byte[] bytes) {

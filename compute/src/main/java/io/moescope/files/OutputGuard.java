@@ -69,9 +69,9 @@ public final class OutputGuard {
     /** Devices, FIFOs, sockets and folders are never replaced by an output (as root, a device node would be). */
     public static void checkTarget(Path output) {
         if (!Files.exists(output, LinkOption.NOFOLLOW_LINKS)) return;
-        if (Files.isDirectory(output)) throw new CheckpointException(output, "is a folder: the output wants a file name");
+        if (Files.isDirectory(output)) throw new CheckpointException(output, "cannot write: it is a folder, and the output wants a file name");
         if (!Files.isRegularFile(output)) {
-            throw new CheckpointException(output, "is not a regular file (a device, FIFO or socket): refusing to replace it with the output");
+            throw new CheckpointException(output, "cannot write: it is not a regular file (a device, FIFO or socket), and an output never replaces one");
         }
     }
 

@@ -16,6 +16,11 @@ public final class ProgressBar implements AutoCloseable {
         open.set(true);
     }
 
+    /** A new command starts with no line open, whatever an earlier one in this JVM left. */
+    public static void forget() {
+        open.set(false);
+    }
+
     /** Ends the progress line, if one is open: call before printing a message. @return whether one was */
     public static boolean endLine(java.io.PrintWriter err) {
         if (!open.getAndSet(false)) return false;

@@ -86,7 +86,7 @@ class SafetensorsValidationTest {
     @Test
     void duplicateTensorName() {
         refused(file("{'x':{'dtype':'F32','shape':[1],'data_offsets':[0,4]},"
-                + "'x':{'dtype':'F32','shape':[1],'data_offsets':[4,8]}}", f32(1, 2)), "Duplicate field 'x'");
+                + "'x':{'dtype':'F32','shape':[1],'data_offsets':[4,8]}}", f32(1, 2)), "key \"x\" appears twice");
     }
 
     @Test
