@@ -364,6 +364,20 @@ class MalformedCorpusTest {
             Path m = mixtral(d.resolve("model"));
             return new Made(m, config(m, cfg -> cfg.put("num_hidden_layers", 0)), "\"num_hidden_layers\" must be at least 1");
         }));
+        c.add(refusedByInspect("tokenizer.json with a garbage precompiled_charsmap", d -> {
+            Path m = mixtral(d.resolve("model"));
+            Path t = write(m.resolve("tokenizer.json"), "{'normalizer': {'type': 'Precompiled', 'precompiled_charsmap': '"
+                    + java.util.Base64.getEncoder().encodeToString("garbage, not a trie".getBytes()) + "'},"
+                    + " 'model': {'type': 'WordLevel', 'vocab': {'[UNK]': 0}, 'unk_token': '[UNK]'}}");
+            return new Made(m, t, "precompiled_charsmap").with("--text", "In the beginning");
+        }));
+        c.add(refusedByInspect("tokenizer.json with a regex that backtracks without end", d -> {
+            Path m = mixtral(d.resolve("model"));
+            Path t = write(m.resolve("tokenizer.json"), "{'pre_tokenizer': {'type': 'Split', 'pattern': {'Regex': '(a|aa)+$'},"
+                    + " 'behavior': 'Isolated', 'invert': false},"
+                    + " 'model': {'type': 'WordLevel', 'vocab': {'[UNK]': 0}, 'unk_token': '[UNK]'}}");
+            return new Made(m, t, "repeats a group").with("--text", "a".repeat(40) + "!");
+        }));
         return c;
     }
 

@@ -61,6 +61,8 @@ public final class Tokenizer implements AutoCloseable {
         if (Files.isDirectory(dirOrTokenizerJson)) ModelFiles.require(dirOrTokenizerJson, FILE_NAME);
         else InputFiles.requireRegular(file);
         byte[] json = TokenizerJson.read(file);
+        // What our checks cannot foresee must not take this process down with it.
+        NativeProbe.check(file, json);
         try (InputStream in = new ByteArrayInputStream(json)) {
             return new Tokenizer(file, HuggingFaceTokenizer.newInstance(in, OPTIONS));
         } catch (IOException e) {

@@ -58,6 +58,49 @@ final class TokenizerJson {
                     + bad + ")");
         }
         checkTemplates(file, root.path("post_processor"));
+        for (String section : new String[] {"normalizer", "pre_tokenizer"}) checkSteps(file, section, root.path(section));
+    }
+
+    /**
+     * The steps the native library cannot survive, found before it sees them: regexes that repeat a
+     * group that repeats or alternates ({@link TokenizerRegex}), and a Precompiled normalizer whose
+     * charsmap is not even shaped like one. Other malformations are the child process's to find
+     * ({@link NativeProbe}).
+     */
+    private static void checkSteps(Path file, String section, JsonNode step) {
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(step);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (!n.isObject()) continue;
+            String type = n.path("type").asText("");
+            String where = "not a valid HF " + Tokenizer.FILE_NAME + ": " + section + " " + type + ": ";
+            for (String list : new String[] {"normalizers", "pretokenizers", "pre_tokenizers"}) n.path(list).forEach(todo::push);
+            JsonNode regex = n.path("pattern").path("Regex");
+            if ((type.equals("Split") || type.equals("Replace")) && regex.isTextual()) {
+                String why = TokenizerRegex.nestedRepetition(regex.textValue());
+                if (why != null) throw new CheckpointException(file, where + why);
+            }
+            if (type.equals("Precompiled")) checkCharsmap(file, where, n.path("precompiled_charsmap"));
+        }
+    }
+
+    /** base64 of: a little-endian u32 trie size in bytes (a multiple of 4), the trie, then the normalized strings. */
+    private static void checkCharsmap(Path file, String where, JsonNode map) {
+        if (map.isNull() || map.isMissingNode()) return;
+        if (!map.isTextual()) throw new CheckpointException(file, where + "precompiled_charsmap is not a string");
+        byte[] b;
+        try {
+            b = java.util.Base64.getDecoder().decode(map.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file, where + "precompiled_charsmap is not base64");
+        }
+        if (b.length < 4) throw new CheckpointException(file, where + "precompiled_charsmap is " + b.length + " bytes, too short");
+        long trie = java.nio.ByteBuffer.wrap(b, 0, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+        if (trie % 4 != 0 || trie > b.length - 4L) {
+            throw new CheckpointException(file, where + "precompiled_charsmap declares a " + trie + "-byte trie in " + (b.length - 4)
+                    + " bytes");
+        }
     }
 
     /**
