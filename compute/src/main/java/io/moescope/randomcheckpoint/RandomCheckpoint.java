@@ -116,14 +116,9 @@ public final class RandomCheckpoint {
     }
 
     private static JsonNode readJson(Path file) {
-        if (!Files.isRegularFile(file)) throw new CheckpointException(file, Files.exists(file) ? "is not a regular file" : "file does not exist");
-        try {
-            JsonNode n = new ObjectMapper().readTree(file.toFile());
-            if (n == null || !n.isObject()) throw new CheckpointException(file, "config is not a JSON object");
-            return n;
-        } catch (IOException e) {
-            throw new CheckpointException(file, "invalid JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
-        }
+        JsonNode n = io.moescope.files.InputFiles.readJson(file, io.moescope.files.InputFiles.MAX_JSON_BYTES, new ObjectMapper(), "JSON");
+        if (!n.isObject()) throw new CheckpointException(file, "config is not a JSON object");
+        return n;
     }
 
     /** Never overwrite: the output must be new, or an empty folder. */
