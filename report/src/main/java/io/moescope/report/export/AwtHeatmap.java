@@ -20,24 +20,22 @@ public final class AwtHeatmap {
     private AwtHeatmap() {}
 
     /** Heatmap coloured by a scale; palette null. Or categories coloured by a palette; scale null. */
-    public static BufferedImage render(String title, float[] values, int rows, int cols, ColourScale scale, int[] palette,
-                                       List<String> rowLabels, List<String> colLabels, int plotSize, double dpiScale) {
+    public static Drawing drawing(String title, float[] values, int rows, int cols, ColourScale scale, int[] palette,
+                                  List<String> rowLabels, List<String> colLabels, int plotSize) {
         int[] argb = new int[rows * cols];
         if (palette != null) HeatmapRaster.fillCategorical(values, palette, argb);
         else HeatmapRaster.fill(values, rows, cols, scale, argb);
         BufferedImage cells = new BufferedImage(cols, rows, BufferedImage.TYPE_INT_ARGB);
         cells.setRGB(0, 0, cols, rows, argb, 0, cols);
 
-        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
         int cell = Math.max(1, plotSize / Math.max(rows, cols));
         int plotW = Math.max(cols * cell, 40), plotH = Math.max(rows * cell, 12);
         int left = labelSpace(rowLabels), top = 24 + labelSpace(colLabels), legendW = scale != null ? 80 : 10;
         int w = left + plotW + legendW, h = top + plotH + 10;
-        BufferedImage img = new BufferedImage((int) (w * dpiScale), (int) (h * dpiScale), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.scale(dpiScale, dpiScale);
+        return new Drawing(w, h, g -> {
+            Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+            // the cells' edges stay sharp; only text is smoothed
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_OFF);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, w, h);
             g.setColor(Color.DARK_GRAY);
@@ -61,10 +59,7 @@ public final class AwtHeatmap {
                 g.setTransform(t);
             }
             if (scale != null) legend(g, scale, left + plotW + 12, top, plotH);
-        } finally {
-            g.dispose();
-        }
-        return img;
+        });
     }
 
     private static void legend(Graphics2D g, ColourScale scale, int x, int top, int height) {

@@ -28,7 +28,7 @@ public final class HtmlReport {
         s.append("<h2>Figures</h2>\n");
         for (ReportContent.Figure f : r.figures()) {
             s.append("<figure id=\"").append(esc(f.name())).append("\"><img alt=\"").append(esc(f.caption()))
-                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(ImageFiles.png(f.image())))
+                    .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(ImageFiles.png(f.drawing().image(Drawing.REPORT_SCALE))))
                     .append("\"><figcaption>").append(esc(f.caption())).append("</figcaption></figure>\n");
         }
         s.append("<h2>Tables</h2>\n");

@@ -50,7 +50,7 @@ public final class PdfReport {
     private static void figure(PDDocument doc, ReportContent.Figure f, PDType1Font bold, PDType1Font regular) throws IOException {
         PDPage page = new PDPage(PAGE);
         doc.addPage(page);
-        PDImageXObject img = LosslessFactory.createFromImage(doc, f.image());
+        PDImageXObject img = LosslessFactory.createFromImage(doc, f.drawing().image(Drawing.REPORT_SCALE));
         float maxW = PAGE.getWidth() - 2 * MARGIN, maxH = PAGE.getHeight() - 2 * MARGIN - 40;
         float s = Math.min(maxW / img.getWidth(), maxH / img.getHeight());
         float w = img.getWidth() * s, h = img.getHeight() * s;

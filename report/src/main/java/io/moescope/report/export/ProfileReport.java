@@ -28,7 +28,7 @@ public final class ProfileReport {
         summary.add("Profile: " + ProfileText.summary(run));
         List<ReportContent.Figure> figures = new ArrayList<>(base.figures());
         figures.add(new ReportContent.Figure("profile", "Share of the analysis's time per backend operation",
-                ChartImages.render(ProfileChart.of(rows), 720, 400, 2)));
+                Drawing.of(ProfileChart.of(rows), 720, 400)));
         List<ReportContent.Table> tables = new ArrayList<>(base.tables());
         tables.add(new ReportContent.Table("Where the analysis spent its time, per backend operation (slowest first)",
                 List.of("operation", "calls", "total ms", "mean ms", "% of total", "MB moved"), cells));

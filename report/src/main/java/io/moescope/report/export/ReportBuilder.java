@@ -28,7 +28,6 @@ public final class ReportBuilder {
 
     /** Attention figures for at most this many layers, so that a deep model's report stays readable. */
     static final int MAX_ATTENTION_LAYERS = 12;
-    private static final double SCALE = 2;   // figures at 2x for print and high-density screens
 
     public static ReportContent build(Analysis a, Path modelDir, String backend) {
         List<String> summary = new ArrayList<>();
@@ -44,36 +43,36 @@ public final class ReportBuilder {
         for (int l = 0; l < Math.min(a.layers(), MAX_ATTENTION_LAYERS); l++) {
             float[] mean = AttentionMaps.map(a, l, AttentionMaps.Reduction.MEAN, 0);
             figures.add(new ReportContent.Figure("attention-layer-" + l, "Attention of layer " + l + ", mean over heads (log scale)",
-                    AwtHeatmap.render("attention, layer " + l + ", mean of " + a.heads(l) + " heads", mean, a.tokenCount(),
-                            a.tokenCount(), ColourScale.log(ColourScale.LOG_FLOOR, 1), null, tokens, tokens, 520, SCALE)));
+                    AwtHeatmap.drawing("attention, layer " + l + ", mean of " + a.heads(l) + " heads", mean, a.tokenCount(),
+                            a.tokenCount(), ColourScale.log(ColourScale.LOG_FLOOR, 1), null, tokens, tokens, 520)));
         }
         figures.add(chart("attention-entropy", "Mean attention entropy per head", HeadEntropyChart.of(a.attention())));
         if (a.hasMoe()) {
             ExpertLoad load = a.load();
             figures.add(chart("expert-load", "Tokens per expert in each MoE layer", LoadChart.of(load, "tokens per expert")));
             figures.add(new ReportContent.Figure("load-heatmap", "Tokens per expert: MoE layers x experts",
-                    AwtHeatmap.render("tokens per expert", loadValues(load), load.moeLayers(), load.experts(),
-                            ColourScale.linear(0, max(load)), null, layerLabels(load), expertLabels(load.experts()), 480, SCALE)));
+                    AwtHeatmap.drawing("tokens per expert", loadValues(load), load.moeLayers(), load.experts(),
+                            ColourScale.linear(0, max(load)), null, layerLabels(load), expertLabels(load.experts()), 480)));
             figures.add(new ReportContent.Figure("routing-grid", "Top-1 expert of each token in each MoE layer (colour = expert)",
-                    AwtHeatmap.render("top-1 expert per token", top1(a), a.routing().size(), a.tokenCount(), null,
-                            Palette.EXPERTS, layerLabels(load), tokens, 640, SCALE)));
+                    AwtHeatmap.drawing("top-1 expert per token", top1(a), a.routing().size(), a.tokenCount(), null,
+                            Palette.EXPERTS, layerLabels(load), tokens, 640)));
             LayerRouting first = a.routing().getFirst();
             figures.add(new ReportContent.Figure("co-activation", "Expert co-activation in layer " + first.layer(),
-                    AwtHeatmap.render("co-activation, layer " + first.layer(), coActivation(first), first.experts(), first.experts(),
+                    AwtHeatmap.drawing("co-activation, layer " + first.layer(), coActivation(first), first.experts(), first.experts(),
                             ColourScale.linear(0, maxOffDiagonal(first)), null, expertLabels(first.experts()),
-                            expertLabels(first.experts()), 360, SCALE)));
+                            expertLabels(first.experts()), 360)));
             if (!a.flows().isEmpty()) {
                 figures.add(chart("routing-sankey", "Flow of top-1 experts from layer to layer", SankeyChart.of(a.flows(), "top-1 expert, layer to layer")));
             }
             figures.add(chart("router-entropy", "Router entropy per token, layer " + first.layer(), RouterCharts.entropy(first, a.tokens())));
         }
-        figures.removeIf(f -> f.image() == null);
+        figures.removeIf(f -> f.drawing() == null);
         return new ReportContent("MoEScope report: " + modelDir.getFileName(), summary, figures, tables(a),
                 AnalysisJson.toPrettyString(a));
     }
 
     private static ReportContent.Figure chart(String name, String caption, org.jfree.chart.JFreeChart chart) {
-        return new ReportContent.Figure(name, caption, chart == null ? null : ChartImages.render(chart, 720, 400, SCALE));
+        return new ReportContent.Figure(name, caption, chart == null ? null : Drawing.of(chart, 720, 400));
     }
 
     private static List<ReportContent.Table> tables(Analysis a) {

@@ -6,7 +6,7 @@ import io.moescope.analysis.DifferenceMaps;
 import io.moescope.lab.Comparison;
 import io.moescope.lab.SweepResult;
 import io.moescope.report.export.AwtHeatmap;
-import io.moescope.report.export.ChartImages;
+import io.moescope.report.export.Drawing;
 import io.moescope.report.export.ReportContent;
 import io.moescope.report.heatmap.ColourScale;
 import io.moescope.report.lab.SweepCharts;
@@ -24,7 +24,6 @@ import java.util.List;
 public final class LabReport {
     private LabReport() {}
 
-    private static final double SCALE = 2;
     /** Difference heatmaps of attention for at most this many layers. */
     static final int MAX_ATTENTION_LAYERS = 4;
 
@@ -45,7 +44,7 @@ public final class LabReport {
     public static List<ReportContent.Figure> sweepFigures(SweepResult r) {
         List<ReportContent.Figure> out = new ArrayList<>();
         for (SweepCharts.Named c : SweepCharts.of(r)) {
-            out.add(new ReportContent.Figure(c.name(), c.caption(), ChartImages.render(c.chart(), 720, 400, SCALE)));
+            out.add(new ReportContent.Figure(c.name(), c.caption(), Drawing.of(c.chart(), 720, 400)));
         }
         return out;
     }
@@ -59,22 +58,22 @@ public final class LabReport {
             float[] d = DifferenceMaps.attention(b, v, l, AttentionMaps.Reduction.MEAN, 0);
             out.add(new ReportContent.Figure("compare-attention-layer-" + l,
                     "Attention of layer " + l + ", variant − baseline (mean over heads; red: more, blue: less)",
-                    AwtHeatmap.render("attention difference, layer " + l, d, b.tokenCount(), b.tokenCount(),
-                            ColourScale.diverging(DifferenceMaps.maxAbs(d, 1e-6)), null, tokens, tokens, 520, SCALE)));
+                    AwtHeatmap.drawing("attention difference, layer " + l, d, b.tokenCount(), b.tokenCount(),
+                            ColourScale.diverging(DifferenceMaps.maxAbs(d, 1e-6)), null, tokens, tokens, 520)));
         }
         if (b.hasMoe() && v.hasMoe()) {
             List<String> layers = new ArrayList<>();
             for (int x : b.load().layers()) layers.add("layer " + x);
             float[] change = DifferenceMaps.routingChange(b, v);
             out.add(new ReportContent.Figure("compare-routing", "Routing changes: 1 − shared/union experts per token and MoE layer (0: unchanged)",
-                    AwtHeatmap.render("routing change per token", change, layers.size(), b.tokenCount(),
-                            ColourScale.linear(0, 1), null, layers, tokens, 640, SCALE)));
+                    AwtHeatmap.drawing("routing change per token", change, layers.size(), b.tokenCount(),
+                            ColourScale.linear(0, 1), null, layers, tokens, 640)));
             float[] load = DifferenceMaps.load(b, v);
             List<String> experts = new ArrayList<>();
             for (int e = 0; e < b.load().experts(); e++) experts.add("E" + e);
             out.add(new ReportContent.Figure("compare-load", "Tokens per expert, variant − baseline (MoE layers x experts)",
-                    AwtHeatmap.render("load difference", load, layers.size(), experts.size(),
-                            ColourScale.diverging(DifferenceMaps.maxAbs(load, 1)), null, layers, experts, 480, SCALE)));
+                    AwtHeatmap.drawing("load difference", load, layers.size(), experts.size(),
+                            ColourScale.diverging(DifferenceMaps.maxAbs(load, 1)), null, layers, experts, 480)));
         }
         return out;
     }

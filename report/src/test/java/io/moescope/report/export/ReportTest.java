@@ -75,6 +75,18 @@ class ReportTest {
     }
 
     @Test
+    void everyFigureDrawsAsVectorsToo() throws Exception {
+        ReportContent r = ReportBuilder.build(analysis, model.dir(), "java");
+        for (ReportContent.Figure f : r.figures()) {
+            String svg = f.drawing().svg();
+            var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new java.io.ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+            assertEquals("svg", doc.getDocumentElement().getTagName(), f.name());
+        }
+        String heatmap = r.figures().stream().filter(f -> f.name().equals("attention-layer-0")).findFirst().orElseThrow().drawing().svg();
+        assertTrue(heatmap.contains(">attention, layer 0, mean of "), "the title as text, not pixels");
+    }
+
+    @Test
     void chartsExportAsSvg(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("load.svg");
         SvgExport.write(LoadChart.of(analysis.load(), "tokens per expert"), 800, 500, f);
