@@ -40,12 +40,14 @@ __kernel void next_token_loss_backward(__global const float* logits, __global co
     __local real sbuf[RED_WG];
     int p = get_group_id(0), lid = get_local_id(0);
     __global float* dl = dLogits + (long) p * V;
+    __global const float* l = logits + (long) p * V;
+    // Every group, the last row's too, reaches the reduction's barriers: PoCL crashed (T = 2, V = 7)
+    // when the last row's group returned before them.
+    real lse = row_logsumexp(l, V, mbuf, sbuf);
     if (p == T - 1) {
         for (int v = lid; v < V; v += RED_WG) dl[v] = 0.0f;
         return;
     }
-    __global const float* l = logits + (long) p * V;
-    real lse = row_logsumexp(l, V, mbuf, sbuf);
     real coef = (real) scale / (T - 1);
     int target = ids[p + 1];
     for (int v = lid; v < V; v += RED_WG) {

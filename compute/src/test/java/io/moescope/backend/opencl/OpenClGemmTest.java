@@ -73,7 +73,7 @@ class OpenClGemmTest {
         float[] l = random(rnd, T * E);
         if (skew) for (int t = 0; t < T; t++) for (int e = 0; e < E; e++) if (e % 3 == 1) l[t * E + e] -= 30;
         Twin x = Twin.random(rnd, 1, T, D), logits = Twin.of(l, T, E), dOut = Twin.random(rnd, 1, T, D);
-        Twin[][] w = OpenClForwardOpsTest.expertTwins(rnd, E, D, I), dw = OpenClForwardOpsTest.expertTwins(rnd, E, D, I);
+        Twin[][] w = Twin.experts(rnd, E, D, I), dw = Twin.experts(rnd, E, D, I);
         RouterSpec spec = new RouterSpec(RouterSpec.Rule.SOFTMAX, E, k, 1, 1, true, 1f);
         Tensor[][] got = new Tensor[2][];
         ExpertWeights[] dWeights = new ExpertWeights[2];
@@ -81,8 +81,8 @@ class OpenClGemmTest {
         for (int i = 0; i < 2; i++) {
             Backend be = backends[i];
             Routing r = be.route(logits.on(be), spec, null);
-            ExpertWeights ew = OpenClForwardOpsTest.experts(be, w);
-            dWeights[i] = OpenClForwardOpsTest.experts(be, dw);
+            ExpertWeights ew = Twin.on(be, w);
+            dWeights[i] = Twin.on(be, dw);
             Tensor[] back = be.expertsBackward(dOut.on(be), x.on(be), r, ew, dWeights[i]);
             got[i] = new Tensor[]{be.experts(x.on(be), r, ew), back[0], back[1]};
         }

@@ -1,15 +1,17 @@
 package io.moescope.backend.opencl;
 
 import io.moescope.backend.Backend;
+import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Tensor;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Function;
 
 /**
- * The same host values uploaded once to each backend they are used on, so that one lambda can
- * run an operation on the reference backend and on OpenCL and the results be compared.
+ * The same host values uploaded once to each backend they are used on, so that the OpenCL tests
+ * of kernel paths can run one operation on the reference backend and on OpenCL and compare.
  */
 final class Twin {
     private final float[] floats;
@@ -48,11 +50,25 @@ final class Twin {
         return floats;
     }
 
-    /** Runs op on both backends and compares the float results within rel x max |reference|. */
-    static double compare(String what, Function<Backend, Tensor> op, double rel) {
-        Backend ref = References.java(), cl = OpenClTesting.backend();
-        float[] want = ref.download(op.apply(ref));
-        float[] got = cl.download(op.apply(cl));
-        return OpenClTesting.assertClose(what, want, got, rel);
+    /** Random SwiGLU experts [I, D], [I, D], [D, I], as twins to upload on either backend. */
+    static Twin[][] experts(Random rnd, int E, int D, int I) {
+        Twin[][] w = new Twin[3][E];
+        for (int e = 0; e < E; e++) {
+            w[0][e] = Twin.random(rnd, 0.4f, I, D);
+            w[1][e] = Twin.random(rnd, 0.4f, I, D);
+            w[2][e] = Twin.random(rnd, 0.4f, D, I);
+        }
+        return w;
+    }
+
+    /** The experts of {@link #experts(Random, int, int, int)} on b. */
+    static ExpertWeights on(Backend b, Twin[][] w) {
+        List<Tensor> g = new ArrayList<>(), u = new ArrayList<>(), d = new ArrayList<>();
+        for (int e = 0; e < w[0].length; e++) {
+            g.add(w[0][e].on(b));
+            u.add(w[1][e].on(b));
+            d.add(w[2][e].on(b));
+        }
+        return new ExpertWeights(g, u, d);
     }
 }

@@ -2,9 +2,7 @@ package io.moescope.backend.ptx;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
-import io.moescope.backend.Tensor;
 import io.moescope.backend.java.JavaBackend;
 import io.moescope.testing.Closeness;
 import java.lang.foreign.Arena;
@@ -59,17 +57,8 @@ public final class PtxTesting {
         return v;
     }
 
-    /** The same host values on a backend (heap tensors on the java backend, so they are writable there). */
-    static Tensor on(Backend b, float[] values, int... shape) {
-        return b.upload(values, shape);
-    }
-
     /** Max |want - got| within rel x max |want|; returns that ratio. */
     static double assertClose(String what, float[] want, float[] got, double rel) {
         return Closeness.assertClose(what, want, got, rel);
-    }
-
-    static void assertWithin(String what, float[] want, float[] got, double abs) {
-        Closeness.assertWithin(what, want, got, abs);
     }
 }
