@@ -126,24 +126,23 @@ public final class OpenClBackend implements Backend, DeviceTimer {
 
     @Override
     public Tensor upload(float[] values, int... shape) {
-        OpenClTensor t = cl.floats(shape);
-        if (t.size() != values.length) {
-            t.close();
-            throw new IllegalArgumentException(values.length + " values for shape " + Tensor.describe(shape));
-        }
+        OpenClTensor t = holding(cl.floats(shape), values.length);
         cl.write(t.mem(), values);
         return t;
     }
 
     @Override
     public Tensor uploadInts(int[] values, int... shape) {
-        OpenClTensor t = cl.ints(shape);
-        if (t.size() != values.length) {
-            t.close();
-            throw new IllegalArgumentException(values.length + " values for shape " + Tensor.describe(shape));
-        }
+        OpenClTensor t = holding(cl.ints(shape), values.length);
         cl.write(t.mem(), values);
         return t;
+    }
+
+    /** t, when it has room for exactly n values; closed and refused otherwise. */
+    private static OpenClTensor holding(OpenClTensor t, int n) {
+        if (t.size() == n) return t;
+        t.close();
+        throw new IllegalArgumentException(n + " values for shape " + Tensor.describe(t.shape()));
     }
 
     @Override
