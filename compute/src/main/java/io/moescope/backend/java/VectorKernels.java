@@ -170,51 +170,28 @@ final class VectorKernels {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         int w0 = wo, w1 = wo + ldw, w2 = wo + 2 * ldw, w3 = wo + 3 * ldw, w4 = wo + 4 * ldw, w5 = wo + 5 * ldw, w6 = wo + 6 * ldw, w7 = wo + 7 * ldw;
+        // One row of the register block a line.
         for (int k = 0; k < K; k++) {
             int xi = xo + k * PANEL;
             FloatVector x0 = FloatVector.fromArray(S, xt, xi), x1 = FloatVector.fromArray(S, xt, xi + L);
-            FloatVector b = FloatVector.broadcast(S, w[w0 + k]);
-            c00 = b.fma(x0, c00);
-            c01 = b.fma(x1, c01);
-            b = FloatVector.broadcast(S, w[w1 + k]);
-            c10 = b.fma(x0, c10);
-            c11 = b.fma(x1, c11);
-            b = FloatVector.broadcast(S, w[w2 + k]);
-            c20 = b.fma(x0, c20);
-            c21 = b.fma(x1, c21);
-            b = FloatVector.broadcast(S, w[w3 + k]);
-            c30 = b.fma(x0, c30);
-            c31 = b.fma(x1, c31);
-            b = FloatVector.broadcast(S, w[w4 + k]);
-            c40 = b.fma(x0, c40);
-            c41 = b.fma(x1, c41);
-            b = FloatVector.broadcast(S, w[w5 + k]);
-            c50 = b.fma(x0, c50);
-            c51 = b.fma(x1, c51);
-            b = FloatVector.broadcast(S, w[w6 + k]);
-            c60 = b.fma(x0, c60);
-            c61 = b.fma(x1, c61);
-            b = FloatVector.broadcast(S, w[w7 + k]);
-            c70 = b.fma(x0, c70);
-            c71 = b.fma(x1, c71);
+            FloatVector b = FloatVector.broadcast(S, w[w0 + k]); c00 = b.fma(x0, c00); c01 = b.fma(x1, c01);
+            b = FloatVector.broadcast(S, w[w1 + k]); c10 = b.fma(x0, c10); c11 = b.fma(x1, c11);
+            b = FloatVector.broadcast(S, w[w2 + k]); c20 = b.fma(x0, c20); c21 = b.fma(x1, c21);
+            b = FloatVector.broadcast(S, w[w3 + k]); c30 = b.fma(x0, c30); c31 = b.fma(x1, c31);
+            b = FloatVector.broadcast(S, w[w4 + k]); c40 = b.fma(x0, c40); c41 = b.fma(x1, c41);
+            b = FloatVector.broadcast(S, w[w5 + k]); c50 = b.fma(x0, c50); c51 = b.fma(x1, c51);
+            b = FloatVector.broadcast(S, w[w6 + k]); c60 = b.fma(x0, c60); c61 = b.fma(x1, c61);
+            b = FloatVector.broadcast(S, w[w7 + k]); c70 = b.fma(x0, c70); c71 = b.fma(x1, c71);
         }
         int P = PANEL;
-        c00.intoArray(acc, ao);
-        c01.intoArray(acc, ao + L);
-        c10.intoArray(acc, ao + P);
-        c11.intoArray(acc, ao + P + L);
-        c20.intoArray(acc, ao + 2 * P);
-        c21.intoArray(acc, ao + 2 * P + L);
-        c30.intoArray(acc, ao + 3 * P);
-        c31.intoArray(acc, ao + 3 * P + L);
-        c40.intoArray(acc, ao + 4 * P);
-        c41.intoArray(acc, ao + 4 * P + L);
-        c50.intoArray(acc, ao + 5 * P);
-        c51.intoArray(acc, ao + 5 * P + L);
-        c60.intoArray(acc, ao + 6 * P);
-        c61.intoArray(acc, ao + 6 * P + L);
-        c70.intoArray(acc, ao + 7 * P);
-        c71.intoArray(acc, ao + 7 * P + L);
+        c00.intoArray(acc, ao); c01.intoArray(acc, ao + L);
+        c10.intoArray(acc, ao + P); c11.intoArray(acc, ao + P + L);
+        c20.intoArray(acc, ao + 2 * P); c21.intoArray(acc, ao + 2 * P + L);
+        c30.intoArray(acc, ao + 3 * P); c31.intoArray(acc, ao + 3 * P + L);
+        c40.intoArray(acc, ao + 4 * P); c41.intoArray(acc, ao + 4 * P + L);
+        c50.intoArray(acc, ao + 5 * P); c51.intoArray(acc, ao + 5 * P + L);
+        c60.intoArray(acc, ao + 6 * P); c61.intoArray(acc, ao + 6 * P + L);
+        c70.intoArray(acc, ao + 7 * P); c71.intoArray(acc, ao + 7 * P + L);
     }
 
     /**

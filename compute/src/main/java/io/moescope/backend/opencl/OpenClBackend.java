@@ -227,17 +227,19 @@ public final class OpenClBackend implements Backend, DeviceTimer {
 
     @Override
     public Tensor swiglu(Tensor gate, Tensor up) {
-        sameSize("swiglu", gate, up);
-        OpenClTensor out = cl.floats(gate.shape());
-        cl.perItem("swiglu", gate.size(), cl(gate), cl(up), out, cl(gate).count());
-        return out;
+        return elementwise("swiglu", gate, up);
     }
 
     @Override
     public Tensor add(Tensor a, Tensor b) {
-        sameSize("add", a, b);
+        return elementwise("add", a, b);
+    }
+
+    /** A new tensor of a's shape, value i from a[i] and b[i] by the kernel of this name (also the operation's). */
+    private Tensor elementwise(String kernel, Tensor a, Tensor b) {
+        sameSize(kernel, a, b);
         OpenClTensor out = cl.floats(a.shape());
-        cl.perItem("add", a.size(), cl(a), cl(b), out, cl(a).count());
+        cl.perItem(kernel, a.size(), cl(a), cl(b), out, cl(a).count());
         return out;
     }
 

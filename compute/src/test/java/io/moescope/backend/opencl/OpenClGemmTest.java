@@ -98,36 +98,28 @@ class OpenClGemmTest {
     }
 
     private static float[] linear(float[] x, float[] w, float[] bias, int M, int N, int K) {
-        float[] y = new float[M * N];
-        for (int m = 0; m < M; m++)
-            for (int n = 0; n < N; n++) {
-                double s = bias[n];
-                for (int kk = 0; kk < K; kk++) s += (double) x[m * K + kk] * w[n * K + kk];
-                y[m * N + n] = (float) s;
-            }
-        return y;
+        return product(x, K, 1, w, K, 1, M, N, K, bias);
     }
 
     private static float[] inputGrad(float[] dy, float[] w, int M, int N, int K) {
-        float[] dx = new float[M * K];
-        for (int m = 0; m < M; m++)
-            for (int kk = 0; kk < K; kk++) {
-                double s = 0;
-                for (int n = 0; n < N; n++) s += (double) dy[m * N + n] * w[n * K + kk];
-                dx[m * K + kk] = (float) s;
-            }
-        return dx;
+        return product(dy, N, 1, w, 1, K, M, K, N, null);
     }
 
     private static float[] weightGrad(float[] dy, float[] x, int M, int N, int K) {
-        float[] dw = new float[N * K];
-        for (int n = 0; n < N; n++)
-            for (int kk = 0; kk < K; kk++) {
-                double s = 0;
-                for (int m = 0; m < M; m++) s += (double) dy[m * N + n] * x[m * K + kk];
-                dw[n * K + kk] = (float) s;
+        return product(dy, 1, N, x, 1, K, N, K, M, null);
+    }
+
+    /** c [I, J] with c[i][j] = init[j] (or 0) + sum over t of a[i ai + t at] b[j bj + t bt], summed in double. */
+    private static float[] product(float[] a, int ai, int at, float[] b, int bj, int bt, int I, int J, int T, float[] init) {
+        float[] c = new float[I * J];
+        for (int i = 0; i < I; i++) {
+            for (int j = 0; j < J; j++) {
+                double s = init == null ? 0 : init[j];
+                for (int t = 0; t < T; t++) s += (double) a[i * ai + t * at] * b[j * bj + t * bt];
+                c[i * J + j] = (float) s;
             }
-        return dw;
+        }
+        return c;
     }
 
     private static float[] random(Random rnd, int n) {

@@ -45,12 +45,24 @@ class DeviceTimedProfilingTest {
         }
     }
 
+    /** The fake device over a java backend, and a profiler over it. */
+    private static final class Rig implements AutoCloseable {
+        final JavaBackend java = new JavaBackend(1);
+        final FakeDevice device = new FakeDevice(java);
+        final Profiler profiler = new Profiler();
+        final ProfilingBackend profiling = new ProfilingBackend(device, profiler);
+
+        @Override
+        public void close() {
+            java.close();
+        }
+    }
+
     @Test
     void operationsAreLabelledAndChargedTheDeviceTimeOnceDrained() {
-        try (JavaBackend java = new JavaBackend(1)) {
-            FakeDevice device = new FakeDevice(java);
-            Profiler profiler = new Profiler();
-            ProfilingBackend p = new ProfilingBackend(device, profiler);
+        try (Rig rig = new Rig()) {
+            FakeDevice device = rig.device;
+            ProfilingBackend p = rig.profiling;
             Tensor x = p.upload(new float[]{1, 2, 3, 4}, 2, 2);
             Tensor w = p.upload(new float[]{1, 0, 0, 1}, 2, 2);
             device.labels.clear();
@@ -58,27 +70,26 @@ class DeviceTimedProfilingTest {
             p.linear(x, w, null);
             p.linear(x, w, null);
             // Calls and bytes are counted at once; no time yet, and no host clock stands in for it.
-            assertEquals(2, profiler.snapshot().op("linear").calls());
-            assertEquals(0, profiler.snapshot().op("linear").totalNanos());
+            assertEquals(2, rig.profiler.snapshot().op("linear").calls());
+            assertEquals(0, rig.profiler.snapshot().op("linear").totalNanos());
             assertEquals(List.of("linear", "null", "linear", "null"), device.labels);
 
             p.synchronize();
-            assertEquals(2000, profiler.snapshot().op("linear").totalNanos());
-            assertEquals(2, profiler.snapshot().op("linear").calls(), "draining adds time, not calls");
-            assertNull(profiler.snapshot().op("null"), "nothing ran unlabelled");
+            assertEquals(2000, rig.profiler.snapshot().op("linear").totalNanos());
+            assertEquals(2, rig.profiler.snapshot().op("linear").calls(), "draining adds time, not calls");
+            assertNull(rig.profiler.snapshot().op("null"), "nothing ran unlabelled");
         }
     }
 
     @Test
     void aDownloadReadsWhatTheDeviceRanBeforeIt() {
-        try (JavaBackend java = new JavaBackend(1)) {
-            FakeDevice device = new FakeDevice(java);
-            Profiler profiler = new Profiler();
-            ProfilingBackend p = new ProfilingBackend(device, profiler);
+        try (Rig rig = new Rig()) {
+            FakeDevice device = rig.device;
+            ProfilingBackend p = rig.profiling;
             Tensor x = p.upload(new float[]{1, 2}, 1, 2);
             Tensor y = p.linear(x, p.upload(new float[]{1, 1}, 1, 2), null);
             p.download(y);
-            assertEquals(1000, profiler.snapshot().op("linear").totalNanos());
+            assertEquals(1000, rig.profiler.snapshot().op("linear").totalNanos());
         }
     }
 }
