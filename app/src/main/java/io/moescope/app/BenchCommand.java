@@ -101,6 +101,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (seq < 1) throw new IllegalArgumentException("--seq must be at least 1, got " + seq);
         if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
+        if (maxWarmup > 100_000) throw new IllegalArgumentException("--max-warmup must be at most 100000, got " + maxWarmup);
+        if (runs > 100_000) throw new IllegalArgumentException("--runs must be at most 100000, got " + runs);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         if (maxWarmup < warmup) throw new IllegalArgumentException("--max-warmup must be at least --warmup (" + warmup + "), got " + maxWarmup);
         compute.validate();

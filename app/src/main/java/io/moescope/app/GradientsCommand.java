@@ -75,6 +75,8 @@ final class GradientsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         compute.validate();
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
+        if (maxSequences < 1) throw new IllegalArgumentException("--max-sequences must be at least 1, got " + maxSequences);
         model = ModelFolder.require(model);
         List<int[]> sequences = sequences();
         GradientFlowReport report;

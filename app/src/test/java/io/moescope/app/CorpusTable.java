@@ -35,8 +35,31 @@ final class CorpusTable {
                     .append(r.problems().isEmpty() ? r.outcome() : "**UNCLEAN**: " + cell(String.join("; ", r.problems())))
                     .append(" | ").append(r.exit()).append(" | ").append(code(normalize(r.message(), root))).append(" |\n");
         }
-        return b.toString();
+        return b.append(COMMAND_CLASSES).toString();
     }
+
+    /** The classes about commands rather than model files, each held by a test of its own. */
+    private static final String COMMAND_CLASSES = """
+
+            ## Beyond the model files
+
+            What a hostile or careless user does to the commands themselves (issue 17) is held by
+            `HostileRunTest`, `CheckpointStoreFailureTest`, `NativeProbeTest` and `GuiNotificationExitTest`;
+            each is a refusal with exit 2 and one line, unless it says otherwise:
+
+            | class | examples | outcome |
+            |---|---|---|
+            | output over an input | `--out` resolving (through links) to a file the run reads, or into the model folder | refused before any work; nothing overwritten |
+            | output on a non-regular file | `--out` on a FIFO or device node, or on a folder | refused; the target is left as it was |
+            | unwritable output | a read-only or full folder; standard output on a full device (`> /dev/full`) | one line, exit 2, never a silent exit 0 |
+            | temporary files after a kill | `.NAME.moescope-PID-….tmp` left by SIGKILL | removed by the next write into that folder once PID no longer runs; SIGTERM and Ctrl-C remove their own |
+            | training run folder | `train` into a non-empty folder without `--resume`; two `train` processes on one folder | refused; the second names the process that holds the lock |
+            | resume | newest checkpoint cut short; a truncated `trainer_state.json` | falls back to the newest checkpoint that loads, with a warning; exit 2 naming the file when none does |
+            | arguments | `--threads 1000000`, `compare --k 999`, `--disable` of every expert or of 999 | refused before any work, in a sentence |
+            | memory | `bench --seq 2147483647`, a config too large for the heap or for Java's arrays | refused with the numbers, as `inspect` refuses |
+            | tokenizer that aborts the native library | garbage `precompiled_charsmap`; a `Split` regex `(a\\|aa)+$` | refused in Java, or by a child JVM that dies instead of this one |
+            | workbench exit | `gui --screenshot` while a notification shows | the PNG, exit 0, no crash |
+            """;
 
     private static String normalize(String message, Path root) {
         return message.replace(root.toString(), "<corpus>")

@@ -53,7 +53,8 @@ public final class ConfigMemory {
         return new MemoryEstimate(pass.weightCopies(), pass.activations(), 0, add(pass.gradients(), moments), pass.largestArray());
     }
 
-    private static long mul(long... factors) {
+    /** Saturating product: Long.MAX_VALUE instead of an overflow; 0 when a factor is 0 or less. */
+    static long mul(long... factors) {
         long n = 1;
         for (long f : factors) {
             if (f <= 0) return 0;
@@ -62,7 +63,7 @@ public final class ConfigMemory {
         return n;
     }
 
-    private static long add(long... terms) {
+    static long add(long... terms) {
         long n = 0;
         for (long t : terms) n = n > Long.MAX_VALUE - t ? Long.MAX_VALUE : n + t;
         return n;

@@ -42,20 +42,19 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
 
     /** Routed experts a token does not visit: (E - k) SwiGLU experts in every MoE layer. */
     static long inactivePerToken(ModelConfig cfg) {
-        long perExpert = 3L * cfg.hiddenSize() * cfg.moeIntermediateSize();   // below 2^63: each factor is below 2^31
-        long experts = (long) cfg.moeLayerCount() * (cfg.numExperts() - cfg.topK());
-        return experts != 0 && perExpert > Long.MAX_VALUE / experts ? Long.MAX_VALUE : experts * perExpert;
+        return ConfigMemory.mul(cfg.moeLayerCount(), cfg.numExperts() - cfg.topK(), 3, cfg.hiddenSize(), cfg.moeIntermediateSize());
     }
 
     /** Activations and probes of one analysed forward pass of T tokens: attention maps, hidden states, logits. */
     public long probeBytes(int T) {
         ModelConfig c = config;
-        long attn = (long) c.numLayers() * c.numHeads() * T * T;
-        long hidden = (long) (c.numLayers() + 1) * T * c.hiddenSize();
-        long logits = (long) T * c.vocabSize();
-        long routers = (long) c.moeLayerCount() * T * (c.numExperts() + 2L * c.topK());
-        long working = 8L * T * Math.max(c.hiddenSize(), c.intermediateSize());
-        return 4 * (attn + hidden + logits + routers + working);
+        // Saturating: a hostile config prints a huge figure, never a negative one.
+        long attn = ConfigMemory.mul(c.numLayers(), c.numHeads(), T, T);
+        long hidden = ConfigMemory.mul(c.numLayers() + 1L, T, c.hiddenSize());
+        long logits = ConfigMemory.mul(T, c.vocabSize());
+        long routers = ConfigMemory.mul(c.moeLayerCount(), T, c.numExperts() + 2L * c.topK());
+        long working = ConfigMemory.mul(8, T, Math.max(c.hiddenSize(), c.intermediateSize()));
+        return ConfigMemory.mul(4, ConfigMemory.add(attn, hidden, logits, routers, working));
     }
 
     public String render() {

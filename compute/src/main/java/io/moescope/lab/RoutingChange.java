@@ -49,9 +49,10 @@ public record RoutingChange(Rule rule, int k, double noiseStd, double temperatur
         forced = Map.copyOf(forced);
         bias = bias == null ? null : bias.clone();
         if (k < 0) throw new IllegalArgumentException("k must be 0 (the model's) or positive, got " + k);
-        if (capacityFactor < 0) throw new IllegalArgumentException("capacity factor must be 0 (none) or positive, got " + capacityFactor);
-        if (temperature <= 0) throw new IllegalArgumentException("Gumbel temperature must be positive, got " + temperature);
-        if (noiseStd < 0) throw new IllegalArgumentException("noise standard deviation must not be negative, got " + noiseStd);
+        // NaN passes a "< 0" test and then routes nothing: every number must be finite.
+        if (!(capacityFactor >= 0) || Double.isInfinite(capacityFactor)) throw new IllegalArgumentException("capacity factor must be 0 (none) or positive, got " + capacityFactor);
+        if (!(temperature > 0) || Double.isInfinite(temperature)) throw new IllegalArgumentException("Gumbel temperature must be positive, got " + temperature);
+        if (!(noiseStd >= 0) || Double.isInfinite(noiseStd)) throw new IllegalArgumentException("noise standard deviation must not be negative, got " + noiseStd);
     }
 
     public boolean isNone() {

@@ -27,15 +27,15 @@ public record ModelHeadline(Path folder, String modelType, int layers, int dense
         Path config = folder.resolve("config.json");
         if (!Files.isRegularFile(config)) return failed(folder, config + ": missing");
         try {
-            JsonNode c = new ObjectMapper().readTree(config.toFile());
+            JsonNode c = io.moescope.files.InputFiles.readJson(config, io.moescope.files.InputFiles.MAX_JSON_BYTES, new ObjectMapper(), "JSON");
             return new ModelHeadline(folder, c.path("model_type").asText("?"), c.path("num_hidden_layers").asInt(0),
                     c.path("first_k_dense_replace").asInt(0),
                     // Each architecture names its expert count differently.
                     firstInt(c, "num_local_experts", "num_experts", "n_routed_experts"),
                     firstInt(c, "num_experts_per_tok"),
                     sharedExperts(c), null);
-        } catch (IOException e) {
-            return failed(folder, config + ": " + e.getMessage().lines().findFirst().orElse("unreadable"));
+        } catch (io.moescope.checkpoint.CheckpointException e) {
+            return failed(folder, e.getMessage());
         }
     }
 

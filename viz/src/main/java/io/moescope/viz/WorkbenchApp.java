@@ -90,6 +90,7 @@ public final class WorkbenchApp extends Application {
                 if (failed != null) {
                     stop();
                     failure.set(failed);
+                    window.quietNotifications();
                     Platform.exit();
                     return;
                 }
@@ -104,6 +105,7 @@ public final class WorkbenchApp extends Application {
                 } catch (Throwable t) {
                     failure.set(t);
                 } finally {
+                    window.quietNotifications();
                     Platform.exit();
                 }
             }

@@ -32,13 +32,14 @@ public final class RecentModels {
         try {
             if (!Files.isRegularFile(file())) return List.of();
             List<Path> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file(), StandardCharsets.UTF_8)) {
+            String text = new String(io.moescope.files.InputFiles.readOwnBytes(file(), io.moescope.files.InputFiles.MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            for (String line : text.split("\\R")) {
                 if (line.isBlank()) continue;
                 Path p = Path.of(line.strip());
                 if (Files.isDirectory(p) && !out.contains(p)) out.add(p);
             }
             return out;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return List.of();   // a damaged list costs the user a menu, not the window
         }
     }

@@ -3,7 +3,9 @@ package io.moescope.viz.session;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.moescope.checkpoint.CheckpointException;
 import io.moescope.files.AtomicFiles;
+import io.moescope.files.InputFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -19,8 +21,15 @@ public final class SessionFiles {
         AtomicFiles.write(file, JSON.writeValueAsBytes(s));
     }
 
+    /** Only a regular file is read: an autosave that is a FIFO would block the FX thread forever. */
     public static Session read(Path file) throws IOException {
-        Session s = JSON.readValue(file.toFile(), Session.class);
+        byte[] bytes;
+        try {
+            bytes = InputFiles.readOwnBytes(file, InputFiles.MAX_JSON_BYTES);
+        } catch (CheckpointException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Session s = JSON.readValue(bytes, Session.class);
         if (s.version() > Session.VERSION) throw new IOException(file + ": session format " + s.version() + " is newer than this build reads");
         return s;
     }

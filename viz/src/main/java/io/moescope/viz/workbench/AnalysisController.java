@@ -244,7 +244,7 @@ public final class AnalysisController implements AutoCloseable {
             protected SweepResult call() throws Exception {
                 updateMessage("sweeping " + kind.cliName() + " …");
                 updateProgress(-1, 1);
-                String text = textFile == null ? prompt : Files.readString(textFile, StandardCharsets.UTF_8);
+                String text = textFile == null ? prompt : io.moescope.files.InputFiles.readUtf8(textFile, io.moescope.files.InputFiles.MAX_TEXT_BYTES);
                 int[] ids = m.encode(text).ids();
                 if (ids.length < 2) throw new IllegalArgumentException((textFile == null ? "the prompt" : textFile.toString()) + ": fewer than 2 tokens");
                 List<int[]> chunks = textFile == null ? List.<int[]>of(ids) : LabService.chunks(ids, chunkTokens);

@@ -29,6 +29,8 @@ final class Notifier {
     private final WorkbenchState state;
     private final Window owner;
     private final java.util.Map<String, Long> lastShown = new java.util.HashMap<>();
+    /** Once the window starts closing, notices go to the status bar only: a popup opened then outlives its owner. */
+    private boolean closed;
 
     Notifier(WorkbenchState state, Window owner) {
         this.state = state;
@@ -40,17 +42,32 @@ final class Notifier {
 
     private void show(Notice n) {
         state.message.set(n.title() + ": " + n.text());
-        if (!owner.isShowing()) return;   // closing, or not yet shown: the status bar and the list keep it
+        if (closed || !owner.isShowing()) return;   // closing, or not yet shown: the status bar and the list keep it
         long now = System.nanoTime();
         Long last = lastShown.put(n.title(), now);
         if (last != null && now - last < REPEAT_NANOS) return;
         Notifications note = Notifications.create().title(n.title()).text(n.text()).owner(owner)
                 .hideAfter(n.level() == Notice.Level.INFO ? SHORT : LONG);
         if (n.details() != null) note.action(new Action("Details…", e -> details(n)));
-        switch (n.level()) {
-            case INFO -> note.showInformation();
-            case WARNING -> note.showWarning();
-            case ERROR -> note.showError();
+        try {
+            switch (n.level()) {
+                case INFO -> note.showInformation();
+                case WARNING -> note.showWarning();
+                case ERROR -> note.showError();
+            }
+        } catch (IllegalStateException closing) {
+            // "The view has already been closed": the window went away between the check and the popup.
+        }
+    }
+
+    /**
+     * Before the window closes (and the toolkit exits): no more popups, and the ones up are hidden,
+     * since a notification popup still open while GTK closes its owner crashed the JVM (issue 17).
+     */
+    void close() {
+        closed = true;
+        for (Window w : java.util.List.copyOf(Window.getWindows())) {
+            if (w instanceof javafx.stage.PopupWindow p && p.getOwnerWindow() == owner) p.hide();
         }
     }
 

@@ -62,6 +62,7 @@ public final class WorkbenchWindow {
     private final TextArea prompt = new TextArea();
     private final ComboBox<String> backend = new ComboBox<>();
     private final GradientView gradientView;
+    private final Notifier notifier;
     private final AttentionView attentionView;
     private final ExpertLoadView loadView;
     private final RoutingView routingView;
@@ -112,7 +113,7 @@ public final class WorkbenchWindow {
         root.setCenter(centre);
         root.setBottom(new StatusBar(state, controller).node());
         chooser.acceptDrops(root);
-        new Notifier(state, stage);
+        notifier = new Notifier(state, stage);
         state.presenter.addListener((o, a, b) -> presenter(b));
         // boxes drawn as plain rectangles: cheap for a software renderer (see the file)
         root.getStylesheets().add(WorkbenchWindow.class.getResource("/io/moescope/viz/flat-boxes.css").toExternalForm());
@@ -385,7 +386,13 @@ public final class WorkbenchWindow {
         });
     }
 
+    /** No more notification popups, and none left up: for a window about to close (a headless screenshot's exit). */
+    public void quietNotifications() {
+        notifier.close();
+    }
+
     public void close() {
+        quietNotifications();
         sessions.close();
         controller.close();
     }

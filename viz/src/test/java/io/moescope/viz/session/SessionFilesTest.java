@@ -28,4 +28,14 @@ class SessionFilesTest {
         Files.writeString(f, "{\"version\":99}");
         assertThrows(IOException.class, () -> SessionFiles.read(f));
     }
+
+    /** An autosave that is a FIFO blocked the FX thread forever, and no window appeared (issue 17). */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aFifoIsRefusedNotWaitedOn(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("autosave-session.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        IOException e = assertThrows(IOException.class, () -> SessionFiles.read(fifo));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+    }
 }
