@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
                 "by the last run (~/.moescope/autosave-session.json) is restored instead."},
         footer = {"", "Examples:",
                 "  moescope gui --model DIR --text \"In the beginning\"",
-                "  xvfb-run -a moescope gui --model DIR --view routing --screenshot routing.png   (headless)"})
+                "  moescope gui --model DIR --view routing --screenshot routing.png   (off screen: no display needed)"})
 final class GuiCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR|REPO", description = "HF model folder to load, or a repo id (org/name) in the local Hugging Face cache.")
@@ -47,7 +47,8 @@ final class GuiCommand implements Callable<Integer> {
         if (session != null) ModelFolder.requireFile(session);
         if (screenshot != null) ModelFolder.requireOutputFolder(screenshot);
         if (dir == null && screenshot != null) defaultModel().ifPresent(io.moescope.files.OutputGuard::protectFolder);
-        requireDisplay();
+        if (screenshot != null) Desktop.renderOffScreen();   // the same picture with or without a display
+        else Desktop.requireWindow();
         // Started bare (./moescope), the workbench picks up where the last one left off, crash or not.
         boolean restore = model == null && session == null && text == null && screenshot == null;
         // The window is the user's to work in for as long as it is open; only a headless screenshot is a run.
@@ -63,17 +64,5 @@ final class GuiCommand implements Callable<Integer> {
      */
     static Optional<Path> defaultModel() {
         return SampleModels.list().stream().findFirst();
-    }
-
-    /** JavaFX's own failure here is an obscure exception from deep in its toolkit. */
-    static void requireDisplay() {
-        boolean linux = System.getProperty("os.name", "").toLowerCase().contains("linux");
-        if (linux && isBlank(System.getenv("DISPLAY")) && isBlank(System.getenv("WAYLAND_DISPLAY"))) {
-            throw new UserError("no display: the workbench needs X11 or Wayland (headless, use: xvfb-run -a moescope gui --screenshot FILE.png)");
-        }
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 }

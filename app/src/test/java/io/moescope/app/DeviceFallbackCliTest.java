@@ -9,6 +9,7 @@ import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Backends;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.checkpoint.SafetensorsFile;
+import io.moescope.testing.OpenClRequirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -31,6 +32,7 @@ class DeviceFallbackCliTest {
 
     @Test
     void outOfDeviceMemoryWarnsOnceAndRunsOnTheCpu(@TempDir Path dir) {
+        OpenClRequirement.assumeAvailable();
         assertFallsBackToTheCpu(dir, "opencl");
     }
 
@@ -65,6 +67,7 @@ class DeviceFallbackCliTest {
 
     @Test
     void noFallbackFailsInOneLineWithExitTwo(@TempDir Path dir) {
+        OpenClRequirement.assumeAvailable();
         Path out = dir.resolve("gpu.safetensors");
         Cli r = Cli.run("inspect", "--model", MIXTRAL.toString(), "--ids", IDS, "--out", out.toString(),
                 "--backend", "opencl", "--device-memory", "64k", "--no-fallback");
@@ -78,6 +81,7 @@ class DeviceFallbackCliTest {
     /** The lab goes through the same fallback: a sweep on a full GPU finishes on the CPU with the CPU's figures. */
     @Test
     void aSweepOnAFullGpuFinishesOnTheCpu(@TempDir Path dir) throws Exception {
+        OpenClRequirement.assumeAvailable();
         String model = Path.of("..", "sample-models", "kjv-mixtral").toAbsolutePath().normalize().toString();
         Path text = Files.writeString(dir.resolve("t.txt"), "In the beginning God created the heaven and the earth. And the earth was without form, and void.");
         Path cpu = dir.resolve("cpu.html"), gpu = dir.resolve("gpu.html");

@@ -38,6 +38,21 @@ class GuiCommandTest {
         assertEquals(Optional.empty(), GuiCommand.defaultModel());
     }
 
+    /** Where GTK 3 is missing, JavaFX would fail with a stack trace; the command says what to install instead. */
+    @Test
+    void withoutGtkTheWindowIsOneLineSayingWhatToInstall() {
+        System.setProperty(Desktop.GTK_PROPERTY, "libgtk-3-missing.so.0");
+        try {
+            for (Cli r : new Cli[] {Cli.run(), Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString())}) {
+                CliTest.assertOneLineFailure(r, 2);
+                assertEquals("moescope: the workbench window needs GTK 3, which is not installed (Debian: apt-get install libgtk-3-0);"
+                        + " every command except gui works without it", r.err().strip());
+            }
+        } finally {
+            System.clearProperty(Desktop.GTK_PROPERTY);
+        }
+    }
+
     @Test
     void unknownViewIsBadInput() {
         Cli r = Cli.run("gui", "--model", Conformance.dir().resolve("mixtral-a").toString(), "--view", "nope");

@@ -8,17 +8,16 @@ import io.moescope.analysis.LoadedModel;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
-import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Backends;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.backend.ForwardingBackend;
 import io.moescope.backend.Tensor;
 import io.moescope.backend.profile.OpStats;
 import io.moescope.backend.profile.Profile;
+import io.moescope.testing.OpenClRequirement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The workbench's profiles on the sample model, without a window: one analysis each, nothing of the loading or the one before. */
@@ -59,13 +58,7 @@ class AnalysisProfilerTest {
     /** On a GPU backend (PoCL here) the same operations and bytes, with the device times its events report. */
     @Test
     void onOpenClTheSameCallsAndBytesWithDeviceTimes() {
-        Backend opencl;
-        try {
-            opencl = Backends.open("opencl", 0);
-        } catch (BackendUnavailableException e) {
-            Assumptions.abort("no OpenCL here: " + e.getMessage());
-            return;
-        }
+        Backend opencl = OpenClRequirement.open(() -> Backends.open("opencl", 0));
         AnalysisProfiler profiler = new AnalysisProfiler();
         Profile onJava, onOpenCl;
         try (LoadedModel m = LoadedModel.open(MODEL, profiler.wrap(Backends.open("java", 1)))) {

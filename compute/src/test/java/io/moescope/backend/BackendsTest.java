@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.testing.OpenClRequirement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class BackendsTest {
 
     @Test
     void openClOpensOnPocl() {
-        try (Backend b = Backends.open("opencl", 1)) {
+        try (Backend b = OpenClRequirement.open(() -> Backends.open("opencl", 1))) {
             assertEquals("opencl", b.name());
         }
     }

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.Arguments;
 /**
  * The backends the conformance suites run on, and how each opens here. OpenCL and PTX open through
  * OpenClTesting and PtxTesting, so the suites share one backend with the other tests of the run and
- * keep their rules: OpenCL fails where it is missing (CI installs PoCL, so that is a broken setup),
- * PTX skips where there is no NVIDIA driver (as on CI).
+ * keep their rules: OpenCL skips where it is missing, and fails there under MOESCOPE_REQUIRE_OPENCL=1
+ * (CI installs PoCL and sets it); PTX skips where there is no NVIDIA driver (as on CI).
  */
 final class ConformanceBackends {
     private ConformanceBackends() {}

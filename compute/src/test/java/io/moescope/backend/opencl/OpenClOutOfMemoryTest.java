@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
-import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.CpuFallbackChecks;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.backend.Tensor;
 import io.moescope.testing.Conformance;
+import io.moescope.testing.OpenClRequirement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +37,12 @@ class OpenClOutOfMemoryTest {
         }
     }
 
-    /** OpenCL with this budget; fails (never skips) without OpenCL, as the other OpenCL tests do. */
+    /** OpenCL with this budget; without OpenCL a skip, or a failure where it is required, as the other OpenCL tests do. */
     private static OpenClBackend openWithBudget(long bytes) {
         String before = System.getProperty(DeviceMemoryLimit.PROPERTY);
         System.setProperty(DeviceMemoryLimit.PROPERTY, Long.toString(bytes));
         try {
-            return OpenClBackend.open();
-        } catch (BackendUnavailableException e) {
-            return fail("OpenCL is needed for these tests and is not available: " + e.getMessage(), e);
+            return OpenClRequirement.open(OpenClBackend::open);
         } finally {
             if (before == null) System.clearProperty(DeviceMemoryLimit.PROPERTY);
             else System.setProperty(DeviceMemoryLimit.PROPERTY, before);

@@ -47,7 +47,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
@@ -57,12 +56,11 @@ import org.testfx.framework.junit5.Stop;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
- * The real window on the Mixtral conformance model, driven by TestFX under Xvfb (.ci/run): every
+ * The real window on the Mixtral conformance model, driven by TestFX off screen (JavaFX's headless
+ * platform, set by the build): every
  * view shows data (checked through what hovering says), two prompts give different pixels,
- * selection is linked, every export is a valid file, and the profile follows the analyses. Skipped
- * without a display.
+ * selection is linked, every export is a valid file, and the profile follows the analyses.
  */
-@EnabledIfEnvironmentVariable(named = "DISPLAY", matches = ".+")
 @ExtendWith(ApplicationExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkbenchUiTest {
