@@ -207,6 +207,12 @@ def load_float32(folder):
     return model
 
 
+def copy(t):
+    """A tensor of its own: views of one storage (a block's input and its router's, the router's logits
+    and transformers' router_logits) cannot be saved side by side, and later steps may reuse it."""
+    return t.detach().clone().contiguous()
+
+
 def capture_moe_blocks(model, caps):
     """Forward hooks on every MoE block and its router; returns the handles."""
     hooks = []
@@ -216,15 +222,15 @@ def capture_moe_blocks(model, caps):
             continue  # a dense layer: its MLP has gate_proj, a MoE block has a router called gate
 
         def gate_hook(mod, inp, outp, li=li):
-            caps[f"cap.model.layers.{li}.mlp.gate.in.0"] = inp[0].reshape(T, -1)
+            caps[f"cap.model.layers.{li}.mlp.gate.in.0"] = copy(inp[0]).reshape(T, -1)
             for j, o in enumerate(outp if isinstance(outp, tuple) else (outp,)):
-                o = o.reshape(T, -1)
+                o = copy(o).reshape(T, -1)
                 caps[f"cap.model.layers.{li}.mlp.gate.out.{j}"] = o if o.is_floating_point() else o.int()
 
         def block_hook(mod, inp, outp, li=li):
-            caps[f"cap.model.layers.{li}.mlp.in.0"] = inp[0].reshape(1, T, -1)
+            caps[f"cap.model.layers.{li}.mlp.in.0"] = copy(inp[0]).reshape(1, T, -1)
             o = outp[0] if isinstance(outp, tuple) else outp
-            caps[f"cap.model.layers.{li}.mlp.out"] = o.reshape(1, T, -1)
+            caps[f"cap.model.layers.{li}.mlp.out"] = copy(o).reshape(1, T, -1)
 
         hooks.append(mlp.gate.register_forward_hook(gate_hook))
         hooks.append(mlp.register_forward_hook(block_hook))
@@ -258,7 +264,7 @@ def goldens(model, ids, with_gradients):
     if with_gradients:
         for name, p in model.named_parameters():  # tied weights appear once, with both shares
             g[f"grad.{name}"] = p.grad if p.grad is not None else torch.zeros_like(p)
-    g = {k: v.detach().contiguous().cpu() for k, v in g.items()}
+    g = {k: copy(v).cpu() for k, v in g.items()}
     return g, float(ce), float(o.loss)
 
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.checkpoint.TensorData;
+import io.moescope.testing.Conformance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

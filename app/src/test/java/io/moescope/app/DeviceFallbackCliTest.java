@@ -9,6 +9,7 @@ import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.Backends;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.checkpoint.SafetensorsFile;
+import io.moescope.testing.Conformance;
 import io.moescope.testing.OpenClRequirement;
 import java.nio.file.Files;
 import java.nio.file.Path;

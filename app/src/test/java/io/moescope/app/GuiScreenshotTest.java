@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.testing.Conformance;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

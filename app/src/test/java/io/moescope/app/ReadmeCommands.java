@@ -17,6 +17,9 @@ final class ReadmeCommands {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\b(DIR|FILE)\\b|\\.\\.\\.");
     /** Budgets that keep a command to seconds; what it does is unchanged. */
     private static final Map<String, String> SMALL = Map.of("--steps", "2", "--seq", "16", "--runs", "1", "--warmup", "1");
+    /** Commands that run as pasted but write more than a test should: a published model's full-size checkpoint. */
+    private static final Map<String, String> TOO_LARGE = Map.of("random-checkpoint",
+            "writes a full-size checkpoint, gigabytes (RandomCheckpointCommandTest runs it on small configs)");
     /** Text files are cut to their first lines up to this many characters. */
     private static final int TEXT_CHARS = 16_000;
 
@@ -77,6 +80,7 @@ final class ReadmeCommands {
 
     private static String whyNot(List<String> args) {
         if (args.isEmpty()) return "opens the window and waits for the user";
+        if (TOO_LARGE.containsKey(args.getFirst())) return TOO_LARGE.get(args.getFirst());
         for (String a : args) {
             if (PLACEHOLDER.matcher(a).find()) return "placeholder " + a;
             if (a.contains("|")) return "a choice to make: " + a;

@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Finds the HF-transformers golden data in the repository (compute/src/test/resources/conformance,
  * made by tools/goldens/make_goldens.py), which tests read in place and never copy. Surefire passes
  * its place as moescope.conformance.dir; an IDE run, whose working directory is the module, finds it
- * beside the sources.
+ * beside the sources. Every module's tests use it (compute's test-jar).
  */
 public final class Conformance {
     private Conformance() {}
@@ -23,9 +24,14 @@ public final class Conformance {
     public static final String[] EXTRA_MODELS = {"qwen3moe-yarn", "deepseekv3-yarn-bf16", "deepseekv2-group",
             "olmoe-clip-tied", "mixtral-window-f16", "qwen2moe-sharded"};
 
+    /** Where the data is seen from compute's folder and from a module beside it (an IDE's working directories). */
+    private static final List<Path> IN_THE_SOURCES = List.of(Path.of("src/test/resources/conformance"),
+            Path.of("../compute/src/test/resources/conformance"));
+
     public static Path dir() {
         String prop = System.getProperty("moescope.conformance.dir");
-        Path p = (prop != null ? Path.of(prop) : Path.of("src/test/resources/conformance")).toAbsolutePath().normalize();
+        Path p = (prop != null ? Path.of(prop) : IN_THE_SOURCES.stream().filter(Files::isDirectory).findFirst()
+                .orElse(IN_THE_SOURCES.getFirst())).toAbsolutePath().normalize();
         assertTrue(Files.isDirectory(p), "conformance data not found at " + p
                 + " (compute/src/test/resources/conformance, or -Dmoescope.conformance.dir=DIR)");
         return p;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.analysis.Analysis;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.inspect.RunLimits;
+import io.moescope.testing.Conformance;
 import io.moescope.testing.OpenClRequirement;
 import io.moescope.viz.state.Notice;
 import io.moescope.viz.state.WorkbenchState;
@@ -39,7 +40,7 @@ import org.testfx.util.WaitForAsyncUtils;
  */
 @ExtendWith(ApplicationExtension.class)
 class ReliabilityUiTest {
-    private static final Path MODEL = io.moescope.viz.Conformance.dir().resolve("mixtral-a");
+    private static final Path MODEL = Conformance.dir().resolve("mixtral-a");
     private static final String PROMPT = "In the beginning God created the heaven and the earth.";
 
     @TempDir

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.moescope.analysis.Analysis;
 import io.moescope.report.profile.ProfileRow;
+import io.moescope.testing.Conformance;
 import io.moescope.viz.heatmap.HeatmapView;
 import io.moescope.viz.session.Session;
 import io.moescope.viz.session.SessionFiles;
@@ -66,7 +67,7 @@ import org.testfx.util.WaitForAsyncUtils;
 class WorkbenchUiTest {
     private static final String PROMPT_A = "In the beginning God created the heaven and the earth.";
     private static final String PROMPT_B = "And the earth was without form, and void; and darkness was upon the deep.";
-    private static final Path MODEL = io.moescope.viz.Conformance.dir().resolve("mixtral-a");
+    private static final Path MODEL = Conformance.dir().resolve("mixtral-a");
 
     @TempDir
     static Path settings;
