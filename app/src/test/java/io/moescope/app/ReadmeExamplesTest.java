@@ -69,6 +69,8 @@ class ReadmeExamplesTest {
     private static List<String> launcherCommand(List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-Xmx2g",
+                // a crash report outlives the temporary folder, in the module's target/
+                "-XX:ErrorFile=" + Path.of("target", "readme-hs_err_%p.log").toAbsolutePath(),
                 "-Dmoescope.home=" + ROOT, "-cp", System.getProperty("java.class.path"), "io.moescope.app.Main"));
         cmd.addAll(args);
         assertFalse(args.isEmpty());
