@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Assertions;
 /**
  * The backends {@link BackendContractTest} holds to the contract, by the name they have on the
  * command line, and the java backend they are compared with. Each backend is opened once for the
- * test run: opencl fails where OpenCL is missing (CI installs PoCL), ptx skips without the NVIDIA
- * driver. The java backend under test runs one thread against a reference of two, so its results
+ * test run: opencl skips where OpenCL is missing, and fails there under MOESCOPE_REQUIRE_OPENCL=1
+ * (CI installs PoCL and sets it); ptx skips without the NVIDIA driver. The java backend under test runs one thread against a reference of two, so its results
  * must not depend on how the work was split.
  */
 public final class ContractBackends {
