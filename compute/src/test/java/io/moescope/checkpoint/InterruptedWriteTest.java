@@ -68,6 +68,31 @@ class InterruptedWriteTest {
         }
     }
 
+    /** The same for every other file written (reports, sessions, logs): SIGTERM mid-write leaves no .tmp (issue 17). */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    @Timeout(120)
+    void sigtermMidReportWriteLeavesNoTemporaryFile() throws Exception {
+        Path log = dir.resolve("child-atomic.log");
+        Path outDir = Files.createDirectories(dir.resolve("out-atomic"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), InterruptedWriter.class.getName(), outDir.toString(), "atomic")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitTemporaryFile(outDir, p, log);
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the writer did not stop on SIGTERM");
+        } finally {
+            p.destroyForcibly();
+        }
+        try (Stream<Path> files = Files.list(outDir)) {
+            for (Path f : files.toList()) {
+                assertTrue(!f.getFileName().toString().endsWith(".tmp"), "temporary file left behind: " + f);
+                assertEquals(InterruptedWriter.VALUES * 4L, Files.size(f), "partial file " + f);
+            }
+        }
+    }
+
     private static void awaitTemporaryFile(Path outDir, Process p, Path log) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
