@@ -3,6 +3,7 @@ package io.moescope.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.testing.Conformance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
