@@ -67,6 +67,7 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
         s.add("experts:      " + c.numExperts() + " routed, top-" + c.topK() + ", router " + router(c) + sharedText(c));
         s.add("hidden size:  " + c.hiddenSize() + ", vocabulary " + c.vocabSize());
         s.add("attention:    " + attention(c));
+        if (!c.multipliers().equals(ModelConfig.Multipliers.NONE)) s.add("multipliers:  " + multipliers(c.multipliers()));
         s.add("parameters:   " + count(totalParameters) + " total, " + count(activeParameters) + " active per token");
         StringJoiner d = new StringJoiner(", ");
         dtypeParameters.forEach((k, v) -> d.add(k + " " + count(v)));
@@ -92,6 +93,11 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
             case SIGMOID_GATED -> "; shared expert (width " + c.sharedIntermediateSize() + ", sigmoid gate)";
             case ALWAYS_ON -> "; shared experts (width " + c.sharedIntermediateSize() + ")";
         };
+    }
+
+    private static String multipliers(ModelConfig.Multipliers m) {
+        return String.format(Locale.ROOT, "embeddings x%s, attention scale %s, residual branches x%s, logits / %s",
+                m.embedding(), m.attention(), m.residual(), m.logits());
     }
 
     private static String attention(ModelConfig c) {

@@ -11,7 +11,9 @@ public enum Architecture {
     QWEN3_MOE("qwen3_moe"),
     OLMOE("olmoe"),
     DEEPSEEK_V2("deepseek_v2"),
-    DEEPSEEK_V3("deepseek_v3");
+    DEEPSEEK_V3("deepseek_v3"),
+    GRANITEMOE("granitemoe"),
+    GRANITEMOE_SHARED("granitemoeshared");
 
     private final String modelType;
 
@@ -25,6 +27,11 @@ public enum Architecture {
 
     public boolean usesMla() {
         return this == DEEPSEEK_V2 || this == DEEPSEEK_V3;
+    }
+
+    /** IBM Granite MoE: scaling multipliers, experts stored fused under block_sparse_moe.input_linear/output_linear. */
+    public boolean isGranite() {
+        return this == GRANITEMOE || this == GRANITEMOE_SHARED;
     }
 
     public static Optional<Architecture> fromModelType(String modelType) {

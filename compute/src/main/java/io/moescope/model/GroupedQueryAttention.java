@@ -96,7 +96,9 @@ public record GroupedQueryAttention(ModelConfig cfg, Linear q, Linear k, Linear 
     @Override
     public AttentionSpec spec(int T) {
         int d = cfg.headDim();
-        return new AttentionSpec(T, cfg.numHeads(), cfg.numKvHeads(), d, d, (float) (1.0 / Math.sqrt(d)), cfg.slidingWindow());
+        double scale = cfg.multipliers().attention();   // Granite's attention_multiplier replaces 1/sqrt(head_dim)
+        if (Double.isNaN(scale)) scale = 1.0 / Math.sqrt(d);
+        return new AttentionSpec(T, cfg.numHeads(), cfg.numKvHeads(), d, d, (float) scale, cfg.slidingWindow());
     }
 
     @Override

@@ -51,7 +51,17 @@ public record ModelConfig(
         double routerAuxLossCoef,
         boolean[] moeLayers,
         // training: the padding token's embedding row, which transformers' nn.Embedding(padding_idx) never updates; -1 if none
-        int padTokenId) {
+        int padTokenId,
+        Multipliers multipliers) {
+
+    /**
+     * Granite's scaling of the residual stream (1 and NaN elsewhere): embeddings times {@code embedding},
+     * the attention scale {@code attention} in place of 1/sqrt(head_dim) (NaN: that default), each
+     * block's output times {@code residual} before it is added, the logits divided by {@code logits}.
+     */
+    public record Multipliers(double embedding, double attention, double residual, double logits) {
+        public static final Multipliers NONE = new Multipliers(1, Double.NaN, 1, 1);
+    }
 
     /** Where q/k RMSNorm sits: none, per head over head_dim (Qwen3), or over the full projection (OLMoE). */
     public enum QkNorm { NONE, PER_HEAD, FULL_WIDTH }
@@ -160,7 +170,7 @@ public record ModelConfig(
                 case QWEN3_MOE, OLMOE -> optBool("attention_bias", false);
                 default -> false;
             };
-            if (mla && optBool("attention_bias", false)) {
+            if ((mla || arch.isGranite()) && optBool("attention_bias", false)) {
                 throw fail("attention_bias=true is not supported for " + arch.modelType());
             }
             QkNorm qkNorm = switch (arch) {
@@ -191,18 +201,20 @@ public record ModelConfig(
 
             int experts = switch (arch) {
                 case MIXTRAL -> requiredInt("num_local_experts");
+                case GRANITEMOE, GRANITEMOE_SHARED -> optInt("num_local_experts", 8);
                 case QWEN2_MOE, QWEN3_MOE, OLMOE -> json.hasNonNull("num_experts") ? requiredInt("num_experts") : requiredInt("num_local_experts");
                 case DEEPSEEK_V2, DEEPSEEK_V3 -> requiredInt("n_routed_experts");
             };
-            int topK = requiredInt("num_experts_per_tok");
+            int topK = arch.isGranite() ? optInt("num_experts_per_tok", 2) : requiredInt("num_experts_per_tok");
             if (topK < 1 || topK > experts) throw fail("num_experts_per_tok (" + topK + ") must be between 1 and the number of experts (" + experts + ")");
             int intermediate = positiveInt("intermediate_size");
             int moeInter = switch (arch) {
-                case MIXTRAL, OLMOE -> intermediate;
+                case MIXTRAL, OLMOE, GRANITEMOE, GRANITEMOE_SHARED -> intermediate;
                 default -> positiveInt("moe_intermediate_size");
             };
             boolean normTopk = switch (arch) {
-                case MIXTRAL -> true;
+                // Granite's softmax over the top-k logits is the renormalised top-k of the full softmax.
+                case MIXTRAL, GRANITEMOE, GRANITEMOE_SHARED -> true;
                 case QWEN2_MOE, OLMOE, DEEPSEEK_V2 -> optBool("norm_topk_prob", false);
                 case QWEN3_MOE, DEEPSEEK_V3 -> optBool("norm_topk_prob", true);
             };
@@ -246,6 +258,9 @@ public record ModelConfig(
             if (arch == Architecture.QWEN2_MOE) {
                 sharedInter = optInt("shared_expert_intermediate_size", 0);
                 if (sharedInter > 0) shared = SharedExpertKind.SIGMOID_GATED;
+            } else if (arch == Architecture.GRANITEMOE_SHARED) {
+                sharedInter = optInt("shared_intermediate_size", 0);
+                if (sharedInter > 0) shared = SharedExpertKind.ALWAYS_ON;
             } else if (mla) {
                 int n = optInt("n_shared_experts", 0);
                 if (n > 0) {
@@ -263,13 +278,21 @@ public record ModelConfig(
             return new ModelConfig(arch, vocab, hidden, layers, heads, kvHeads, headDim, intermediate, eps, rope, tie,
                     qkvBias, qkNorm, clip, window, qLora, kvLora, nope, ropeDim, vDim, interleave,
                     experts, topK, moeInter, normTopk, router, nGroup, topkGroup, scaling, shared, sharedInter, auxCoef,
-                    moeLayers(arch, layers, experts), pad);
+                    moeLayers(arch, layers, experts), pad, multipliers(arch));
+        }
+
+        private Multipliers multipliers(Architecture arch) {
+            if (!arch.isGranite()) return Multipliers.NONE;
+            double logits = optDouble("logits_scaling", 1.0);
+            if (logits == 0) throw fail("field \"logits_scaling\" must not be zero");
+            return new Multipliers(optDouble("embedding_multiplier", 1.0), optDouble("attention_multiplier", 1.0),
+                    optDouble("residual_multiplier", 1.0), logits);
         }
 
         private boolean[] moeLayers(Architecture arch, int layers, int experts) {
             boolean[] moe = new boolean[layers];
             switch (arch) {
-                case MIXTRAL, OLMOE -> java.util.Arrays.fill(moe, true);
+                case MIXTRAL, OLMOE, GRANITEMOE, GRANITEMOE_SHARED -> java.util.Arrays.fill(moe, true);
                 case QWEN2_MOE, QWEN3_MOE -> {
                     Set<Integer> mlpOnly = new HashSet<>(intList("mlp_only_layers"));
                     int step = optInt("decoder_sparse_step", 1);

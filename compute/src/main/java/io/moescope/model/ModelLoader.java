@@ -90,7 +90,7 @@ public final class ModelLoader {
             Attention attn = cfg.architecture().usesMla() ? latentAttention(p + "self_attn.", rope) : gqa(p + "self_attn.", rope);
             FeedForward dense = null;
             MoeBlock moe = null;
-            if (cfg.isMoeLayer(i)) moe = moe(p + (cfg.architecture() == Architecture.MIXTRAL ? "block_sparse_moe." : "mlp."));
+            if (cfg.isMoeLayer(i)) moe = moe(p, moePrefix(p));
             else dense = mlp(p + "mlp.", cfg.intermediateSize());
             layers.add(new DecoderLayer(i, norm(p + "input_layernorm.weight", D), attn,
                     norm(p + "post_attention_layernorm.weight", D), dense, moe));
@@ -150,17 +150,31 @@ public final class ModelLoader {
                 linear(p + "down_proj", D, inter, false));
     }
 
-    private MoeBlock moe(String p) {
+    /** Where a layer's MoE block lives: Mixtral's and Granite's block_sparse_moe, the others' mlp. */
+    private String moePrefix(String layer) {
+        Architecture a = cfg.architecture();
+        return layer + (a == Architecture.MIXTRAL || a.isGranite() ? "block_sparse_moe." : "mlp.");
+    }
+
+    /**
+     * @param layer "model.layers.N."
+     * @param p     the block's prefix
+     */
+    private MoeBlock moe(String layer, String p) {
         int E = cfg.numExperts(), D = cfg.hiddenSize(), I = cfg.moeIntermediateSize();
+        boolean granite = cfg.architecture().isGranite();
         Tensor bias = null;
         if (cfg.routerKind() == ModelConfig.RouterKind.SIGMOID_GROUP_LIMITED && ckpt.has(p + "gate.e_score_correction_bias")) {
             bias = buffer(p + "gate.e_score_correction_bias", E);
         }
-        Router router = new Router(weight(p + "gate.weight", E, D), bias, Router.spec(cfg));
+        Router router = new Router(weight(p + (granite ? "router.layer.weight" : "gate.weight"), E, D), bias, Router.spec(cfg));
         List<Tensor> gates = new ArrayList<>(), ups = new ArrayList<>(), downs = new ArrayList<>();
-        boolean fused = !ckpt.has(expertName(p, 0, 0) + ".weight") && ckpt.has(p + "experts.gate_up_proj");
-        FloatTensor gateUp = fused ? ckpt.require(p + "experts.gate_up_proj", E, 2L * I, D) : null;
-        FloatTensor downAll = fused ? ckpt.require(p + "experts.down_proj", E, D, I) : null;
+        // Granite stores its experts fused under its own names; transformers 5 saves others fused under its in-memory ones.
+        String gateUpName = granite ? p + "input_linear.weight" : p + "experts.gate_up_proj";
+        String downName = granite ? p + "output_linear.weight" : p + "experts.down_proj";
+        boolean fused = granite || !ckpt.has(expertName(p, 0, 0) + ".weight") && ckpt.has(gateUpName);
+        FloatTensor gateUp = fused ? ckpt.require(gateUpName, E, 2L * I, D) : null;
+        FloatTensor downAll = fused ? ckpt.require(downName, E, D, I) : null;
         for (int e = 0; e < E; e++) {
             if (fused) {
                 FloatTensor gu = gateUp.slice(e);
@@ -184,10 +198,23 @@ public final class ModelLoader {
                 shared = mlp(p + "shared_expert.", cfg.sharedIntermediateSize());
                 sharedGate = linear(p + "shared_expert_gate", 1, D, false);
             }
-            case ALWAYS_ON -> shared = mlp(p + "shared_experts.", cfg.sharedIntermediateSize());
+            case ALWAYS_ON -> shared = granite ? graniteSharedMlp(layer + "shared_mlp.") : mlp(p + "shared_experts.", cfg.sharedIntermediateSize());
             case NONE -> { }
         }
         return new MoeBlock(router, new ExpertWeights(gates, ups, downs), shared, sharedGate);
+    }
+
+    /**
+     * Granite's shared MLP: input_linear [2S, D] holds gate then up, split here into the two
+     * projections and named as the other shared experts name them; gradient export joins them again.
+     */
+    private FeedForward graniteSharedMlp(String p) {
+        int D = cfg.hiddenSize(), S = cfg.sharedIntermediateSize();
+        FloatTensor in = ckpt.require(p + "input_linear.weight", 2L * S, D);
+        Tensor gate = upload(in.rows(0, S)), up = upload(in.rows(S, 2 * S));
+        parameters.put(p + "gate_proj.weight", gate);
+        parameters.put(p + "up_proj.weight", up);
+        return new FeedForward(new Linear(gate, null), new Linear(up, null), linear(p + "output_linear", D, S, false));
     }
 
     /** part 0 = gate (w1), 1 = up (w3), 2 = down (w2), under each architecture's names; without ".weight". */

@@ -145,10 +145,12 @@ public final class MoeModel {
      */
     private Pass run(int[] ids, ForwardOptions options, ProbeRecorder recorder, Tape tape) {
         int T = ids.length;
+        ModelConfig.Multipliers m = config.multipliers();
         check(ids);
         Backend b = backend;
         Tensor idT = b.uploadInts(ids, T);
         Tensor h = b.embedding(embeddings, idT);
+        scale(h, m.embedding());
         recorder.hidden(h);
         for (DecoderLayer layer : layers) {
             int l = layer.index();
@@ -156,13 +158,16 @@ public final class MoeModel {
             Tensor x = layer.inputNorm().apply(b, h);
             AttentionOutput a = layer.attention().forward(b, x, T, options.attentionPattern(l, T), recorder.wantsAttention(), tape);
             recorder.attention(a.probabilities(), layer.attention().heads());
-            Tensor mid = into(a.context(), h);
+            Tensor mid = into(scale(a.context(), m.residual()), h);
             Tape.record(tape, layer, new Residual(h, mid));
             recorder.free(x, h);
             // normalise, mix experts, add
             Tensor y = layer.postAttentionNorm().apply(b, mid);
             Tensor ffn = mixExperts(layer, y, options, recorder, tape);
-            Tensor out = tape == null ? into(mid, ffn) : b.add(mid, ffn);   // a recording keeps mid for backward
+            // the probes may keep ffn as it left the block, so a scaled copy goes into the sum
+            Tensor branch = m.residual() == 1 ? ffn : scale(Tape.snapshot(b, ffn), m.residual());
+            Tensor out = tape == null ? into(mid, branch) : b.add(mid, branch);   // a recording keeps mid for backward
+            if (branch != ffn) branch.close();
             recorder.free(y, ffn);
             recorder.layerOutput(l, out);
             h = out;
@@ -170,7 +175,7 @@ public final class MoeModel {
         // normalise, project onto the vocabulary, score the next tokens
         Tensor normed = finalNorm.apply(b, h);
         recorder.hidden(normed);
-        Tensor logits = b.linear(normed, lmHead, null);
+        Tensor logits = scale(b.linear(normed, lmHead, null), 1 / m.logits());
         Tensor loss = b.nextTokenLoss(logits, idT);
         Tape.record(tape, this, new Ends(ids.clone(), idT, h, normed, logits));
         recorder.free(h, normed, idT);
@@ -185,6 +190,12 @@ public final class MoeModel {
     private Tensor into(Tensor into, Tensor x) {
         backend.addInPlace(into, x);
         return into;
+    }
+
+    /** x *= s in place (Granite's multipliers), and nothing where s is 1. */
+    private Tensor scale(Tensor x, double s) {
+        if (s != 1) backend.scale(x, (float) s);
+        return x;
     }
 
     /** The layer's feed-forward: its MoE block, whose routing the recorder sees, or its dense MLP. */
@@ -203,7 +214,7 @@ public final class MoeModel {
      */
     public Tensor backwardHead(Tape tape, float lossScale, WeightGradients g) {
         Ends s = tape.saved(this, Ends.class);
-        try (Tensor dLogits = backend.nextTokenLossBackward(s.logits(), s.idTensor(), lossScale);
+        try (Tensor dLogits = scale(backend.nextTokenLossBackward(s.logits(), s.idTensor(), lossScale), 1 / config.multipliers().logits());
              Tensor dNormed = backend.linearBackward(dLogits, s.normed(), lmHead, g.of(lmHead), null)) {
             return finalNorm.backward(backend, dNormed, s.lastHidden(), g);
         }
@@ -218,14 +229,18 @@ public final class MoeModel {
     public Tensor backwardLayer(DecoderLayer layer, Tape tape, Tensor dOut, WeightGradients g, LoadBalancing.Term aux) {
         Backend b = backend;
         Residual s = tape.saved(layer, Residual.class);
+        double rm = config.multipliers().residual();
         // add, mix experts, normalise: backward
-        Tensor dY = layer.isMoe() ? layer.moe().backward(b, tape, dOut, g, aux) : layer.dense().backward(b, tape, dOut, g);
+        Tensor dBranch = rm == 1 ? dOut : scale(Tape.snapshot(b, dOut), rm);
+        Tensor dY = layer.isMoe() ? layer.moe().backward(b, tape, dBranch, g, aux) : layer.dense().backward(b, tape, dBranch, g);
+        if (dBranch != dOut) dBranch.close();
         Tensor dMid;
         try (dY; Tensor dNorm = layer.postAttentionNorm().backward(b, dY, s.mid(), g)) {
             dMid = b.add(dOut, dNorm);
         }
         // add, attend, normalise: backward (the norm's backward needs only its input, so x was not kept)
-        try (dMid; Tensor dX = layer.attention().backward(b, tape, dMid, g);
+        try (dMid; Tensor dAttn = rm == 1 ? null : scale(Tape.snapshot(b, dMid), rm);
+             Tensor dX = layer.attention().backward(b, tape, dAttn == null ? dMid : dAttn, g);
              Tensor dNorm = layer.inputNorm().backward(b, dX, s.h(), g)) {
             return b.add(dMid, dNorm);
         }
@@ -242,9 +257,21 @@ public final class MoeModel {
         int[] ids = s.ids();
         int pad = config.padTokenId();
         Tensor dTable = g.of(embeddings);
+        double em = config.multipliers().embedding();
+        if (em != 1) {
+            try (Tensor scaled = scale(Tape.snapshot(b, dh), em)) {
+                gatherIntoTable(ids, pad, scaled, s.idTensor(), dTable);
+            }
+        } else {
+            gatherIntoTable(ids, pad, dh, s.idTensor(), dTable);
+        }
+    }
+
+    private void gatherIntoTable(int[] ids, int pad, Tensor dh, Tensor idTensor, Tensor dTable) {
+        Backend b = backend;
         int[] keep = IntStream.range(0, ids.length).filter(t -> ids[t] != pad).toArray();
         if (keep.length == ids.length) {
-            b.embeddingBackward(dh, s.idTensor(), dTable);
+            b.embeddingBackward(dh, idTensor, dTable);
         } else if (keep.length > 0) {
             int[] kept = Arrays.stream(keep).map(t -> ids[t]).toArray();
             try (Tensor positions = b.uploadInts(keep, keep.length); Tensor rows = b.embedding(dh, positions);

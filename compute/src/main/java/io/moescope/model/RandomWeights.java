@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * Seeded weights for a fresh model, initialised as transformers' {@code _init_weights} does:
  * linear and embedding weights from N(0, std), biases 0, norm scales 1, DeepSeek-V3's correction
  * bias 0. Each tensor draws from its own stream seeded by the seed and its name, so its values do
- * not depend on which tensors came before it. Experts are offered one by one, never fused.
+ * not depend on which tensors came before it. Experts are offered one by one, never fused, except
+ * Granite's, whose only names are fused ones.
  */
 public record RandomWeights(long seed, double std) implements WeightSource {
 

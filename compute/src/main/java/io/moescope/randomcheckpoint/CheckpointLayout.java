@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The tensors a Hugging Face checkpoint of a config holds, by name and shape, in the order
  * transformers' state dict lists them: what {@link io.moescope.model.ModelLoader} asks for, with
- * experts stored one by one as published checkpoints store them.
+ * experts stored one by one as published checkpoints store them (Granite's fused, as its are).
  */
 public final class CheckpointLayout {
     private CheckpointLayout() {}
@@ -24,7 +24,7 @@ public final class CheckpointLayout {
         /** A linear layer's weight: what FP8 checkpoints quantise (not embeddings, the head or routers). */
         boolean isProjection() {
             return shape.length == 2 && !name.startsWith("model.embed_tokens.") && !name.startsWith("lm_head.")
-                    && !name.endsWith("gate.weight");
+                    && !name.endsWith("gate.weight") && !name.endsWith("router.layer.weight");
         }
     }
 
@@ -36,7 +36,8 @@ public final class CheckpointLayout {
             String p = "model.layers." + i + ".";
             if (c.architecture().usesMla()) latentAttention(out, c, p + "self_attn.");
             else groupedQueryAttention(out, c, p + "self_attn.");
-            if (c.isMoeLayer(i)) moe(out, c, p + (c.architecture() == Architecture.MIXTRAL ? "block_sparse_moe." : "mlp."));
+            if (c.architecture().isGranite()) granite(out, c, p);
+            else if (c.isMoeLayer(i)) moe(out, c, p + (c.architecture() == Architecture.MIXTRAL ? "block_sparse_moe." : "mlp."));
             else mlp(out, p + "mlp.", c.intermediateSize(), D);
             out.add(new Entry(p + "input_layernorm.weight", D));
             out.add(new Entry(p + "post_attention_layernorm.weight", D));
@@ -98,6 +99,19 @@ public final class CheckpointLayout {
             }
             case ALWAYS_ON -> mlp(out, p + "shared_experts.", c.sharedIntermediateSize(), D);
             case NONE -> { }
+        }
+    }
+
+    /** Granite's block: the router, the experts fused (gate and up in input_linear), the shared MLP likewise. */
+    private static void granite(List<Entry> out, ModelConfig c, String layer) {
+        int E = c.numExperts(), D = c.hiddenSize(), I = c.moeIntermediateSize(), S = c.sharedIntermediateSize();
+        String p = layer + "block_sparse_moe.";
+        out.add(new Entry(p + "input_linear.weight", E, 2L * I, D));
+        out.add(new Entry(p + "output_linear.weight", E, D, I));
+        out.add(new Entry(p + "router.layer.weight", E, D));
+        if (c.sharedExpertKind() == ModelConfig.SharedExpertKind.ALWAYS_ON) {
+            linear(out, layer + "shared_mlp.input_linear", 2 * S, D, false);
+            linear(out, layer + "shared_mlp.output_linear", D, S, false);
         }
     }
 

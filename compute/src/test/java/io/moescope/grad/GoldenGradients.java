@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * The golden gradients of transformers, renamed from its in-memory module names to checkpoint names:
  * Mixtral's {@code mlp.} is {@code block_sparse_moe.}, and fused experts are split per expert
- * (gate_up_proj [E, 2I, D]: rows 0..I-1 gate/w1, rows I..2I-1 up/w3; down_proj [E, D, I]: down/w2).
+ * (gate_up_proj [E, 2I, D]: rows 0..I-1 gate/w1, rows I..2I-1 up/w3; down_proj [E, D, I]: down/w2),
+ * except Granite's, which its checkpoints keep fused under their own names (input_linear,
+ * output_linear, router.layer).
  */
 public final class GoldenGradients {
     private GoldenGradients() {}
@@ -23,6 +25,11 @@ public final class GoldenGradients {
             if (!key.startsWith("grad.")) continue;
             String name = key.substring("grad.".length());
             if (mixtral) name = name.replace(".mlp.", ".block_sparse_moe.");
+            if (arch.isGranite()) {
+                out.put(name.replace("experts.gate_up_proj", "input_linear.weight").replace("experts.down_proj", "output_linear.weight")
+                        .replace("router.weight", "router.layer.weight"), golden.floats(key).toArray());
+                continue;
+            }
             TensorInfo info = golden.info(key);
             float[] v = golden.floats(key).toArray();
             if (name.endsWith("experts.gate_up_proj")) {

@@ -37,6 +37,14 @@ class ModelSummaryTest {
     }
 
     @Test
+    void rendersGranitesMultipliersAndSharedMlp() {
+        String text = ModelSummary.of(Conformance.archModel("granitemoeshared-a")).render();
+        assertTrue(text.contains("architecture: granitemoeshared"), text);
+        assertTrue(text.contains("multipliers:  embeddings x6.0, attention scale 0.1, residual branches x0.3, logits / 4.0"), text);
+        assertTrue(text.contains("4 routed, top-2, router softmax, renormalised; shared experts (width 48)"), text);
+    }
+
+    @Test
     void reportsFloat32CopiesForHalfPrecisionWeights() {
         ModelSummary s = ModelSummary.of(Conformance.extraModel("deepseekv3-yarn-bf16"));
         long bf16 = s.dtypeParameters().get(DType.BF16);

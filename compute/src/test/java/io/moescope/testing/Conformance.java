@@ -28,6 +28,21 @@ public final class Conformance {
     private static final List<Path> IN_THE_SOURCES = List.of(Path.of("src/test/resources/conformance"),
             Path.of("../compute/src/test/resources/conformance"));
 
+    /**
+     * The newer model types' checkpoints, with golden gradients, in conformance-arch beside the
+     * others (made by tools/goldens/make_arch_goldens.py); those supported so far.
+     */
+    public static final String[] ARCH_MODELS = {"granitemoe-a", "granitemoeshared-a"};
+
+    public static Path archModel(String name) {
+        return dir().resolveSibling("conformance-arch").resolve(name);
+    }
+
+    /** Every folder with golden gradients: the six, then the newer types'. */
+    public static Stream<Path> gradientModels() {
+        return Stream.concat(Arrays.stream(MODELS).map(Conformance::model), Arrays.stream(ARCH_MODELS).map(Conformance::archModel));
+    }
+
     public static Path dir() {
         String prop = System.getProperty("moescope.conformance.dir");
         Path p = (prop != null ? Path.of(prop) : IN_THE_SOURCES.stream().filter(Files::isDirectory).findFirst()
@@ -48,5 +63,10 @@ public final class Conformance {
     /** All twelve model folders with golden outputs. */
     public static Stream<Path> allModels() {
         return Stream.concat(Arrays.stream(MODELS), Arrays.stream(EXTRA_MODELS)).map(Conformance::model);
+    }
+
+    /** The twelve, then the newer model types'. */
+    public static Stream<Path> allModelsWithArch() {
+        return Stream.concat(allModels(), Arrays.stream(ARCH_MODELS).map(Conformance::archModel));
     }
 }
