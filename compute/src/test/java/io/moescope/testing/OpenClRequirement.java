@@ -53,8 +53,10 @@ public final class OpenClRequirement {
     private static TestAbortedException skip(BackendUnavailableException e) {
         TestAbortedException skip = unavailable(e, System.getenv(VARIABLE));
         if (announced.compareAndSet(false, true)) {
-            System.out.println("OpenCL tests skip: " + skip.getMessage() + ". To run them, install an OpenCL driver,"
-                    + " e.g. PoCL on the CPU (Debian: apt-get install pocl-opencl-icd).");
+            // the backend's own message usually says what to install already
+            String how = skip.getMessage().contains("install") ? ""
+                    : ". To run them, install an OpenCL driver, e.g. PoCL on the CPU (Debian: apt-get install pocl-opencl-icd)";
+            System.out.println("OpenCL tests skip: " + skip.getMessage() + how);
         }
         return skip;
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.moescope.backend.BackendUnavailableException;
 import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.Tensor;
+import io.moescope.testing.OpenClRequirement;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -25,6 +26,7 @@ class OpenClDevicesTest {
 
     @Test
     void listsDevicesWithTheirFacts() {
+        OpenClRequirement.assumeAvailable();
         List<DeviceInfo> devices = OpenClBackend.devices();
         assertFalse(devices.isEmpty());
         for (DeviceInfo d : devices) {
@@ -39,6 +41,7 @@ class OpenClDevicesTest {
 
     @Test
     void refusesADeviceIndexThatDoesNotExist() {
+        OpenClRequirement.assumeAvailable();
         int n = OpenClBackend.devices().size();
         var e = assertThrows(BackendUnavailableException.class, () -> OpenClBackend.open(n));
         assertTrue(e.getMessage().contains("no OpenCL device " + n), e.getMessage());

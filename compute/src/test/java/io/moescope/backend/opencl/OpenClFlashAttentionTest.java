@@ -10,6 +10,7 @@ import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
+import io.moescope.testing.OpenClRequirement;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -159,6 +160,7 @@ class OpenClFlashAttentionTest {
         System.setProperty(FlashTile.PROPERTY, tile);
         System.setProperty(FlashTile.WIDE_PROPERTY, wide);
         try {
+            OpenClRequirement.assumeAvailable();
             List<ClDevices.Found> all = ClDevices.all();
             return new ClContext(all.stream().filter(ClDevices.Found::gpu).findFirst().orElse(all.getFirst()));
         } finally {

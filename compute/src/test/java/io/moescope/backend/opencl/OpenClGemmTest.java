@@ -5,6 +5,7 @@ import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
+import io.moescope.testing.OpenClRequirement;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -26,6 +27,7 @@ class OpenClGemmTest {
     }
 
     private static ClDevices.Found device() {
+        OpenClRequirement.assumeAvailable();
         List<ClDevices.Found> all = ClDevices.all();
         return all.stream().filter(ClDevices.Found::gpu).findFirst().orElse(all.getFirst());
     }

@@ -31,6 +31,7 @@ class OpenClOutOfMemoryTest {
 
     @BeforeAll
     static void onTheCpu() {
+        OpenClRequirement.assumeAvailable();
         try (LoadedModel m = LoadedModel.open(MODEL, "java")) {
             prompt = m.encode("In the beginning God created the heaven and the earth.");
             cpuLogits = m.analyse(prompt).forward().logits();
