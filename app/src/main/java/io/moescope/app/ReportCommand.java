@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(model, e.getMessage());
             }
-            Reports.write(ProfileReport.with(ReportBuilder.build(a, model, m.backendName()), run), out);
+            Reports.write(ProfileReport.with(ReportBuilder.build(a, model, m.backendName(), precision(m)), run), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -73,5 +73,12 @@ final class ReportCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         compute.printProfile(spec.commandLine().getErr());
         return 0;
+    }
+
+    /** How the checkpoint stores its weights, e.g. "weights stored as F32 (3,105,152 values)". */
+    static String precision(LoadedModel m) {
+        java.util.StringJoiner s = new java.util.StringJoiner(", ", "weights stored as ", "");
+        m.checkpoint().dtypeCounts().forEach((dtype, n) -> s.add(dtype + String.format(java.util.Locale.ROOT, " (%,d values)", n)));
+        return s.toString();
     }
 }

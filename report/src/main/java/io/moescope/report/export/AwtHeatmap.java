@@ -8,6 +8,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,9 @@ import java.util.Locale;
  */
 public final class AwtHeatmap {
     private AwtHeatmap() {}
+
+    /** Up to this many cells are drawn as rectangles (vectors); larger maps as one image, to keep files small. */
+    static final int MAX_VECTOR_CELLS = 40_000;
 
     /** Heatmap coloured by a scale; palette null. Or categories coloured by a palette; scale null. */
     public static Drawing drawing(String title, float[] values, int rows, int cols, ColourScale scale, int[] palette,
@@ -41,8 +45,20 @@ public final class AwtHeatmap {
             g.setColor(Color.DARK_GRAY);
             g.setFont(font.deriveFont(Font.BOLD, 12f));
             g.drawString(title, 4, 15);
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-            g.drawImage(cells, left, top, plotW, plotH, null);
+            if (rows * cols <= MAX_VECTOR_CELLS) {
+                // one rectangle per cell: a PDF or SVG of the figure stays vectors, with no embedded image
+                double cw = (double) plotW / cols, ch = (double) plotH / rows;
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        g.setColor(new Color(argb[r * cols + c], true));
+                        g.fill(new Rectangle2D.Double(left + c * cw, top + r * ch, cw + 0.05, ch + 0.05));
+                    }
+                }
+            } else {
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+                g.drawImage(cells, left, top, plotW, plotH, null);
+            }
+            g.setColor(Color.DARK_GRAY);
             g.setFont(font);
             FontMetrics fm = g.getFontMetrics();
             double cellH = (double) plotH / rows, cellW = (double) plotW / cols;

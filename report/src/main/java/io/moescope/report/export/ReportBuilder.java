@@ -30,45 +30,77 @@ public final class ReportBuilder {
     static final int MAX_ATTENTION_LAYERS = 12;
 
     public static ReportContent build(Analysis a, Path modelDir, String backend) {
+        return build(a, modelDir, backend, null);
+    }
+
+    /**
+     * @param precision how the weights are stored ("F32, 3.1 M parameters"), or null where unknown
+     */
+    public static ReportContent build(Analysis a, Path modelDir, String backend, String precision) {
         List<String> summary = new ArrayList<>();
-        summary.add("Model: " + modelDir.toAbsolutePath().normalize() + " (" + a.config().architecture().modelType() + ")");
-        summary.add("Backend: " + backend + " · " + a.tokenCount() + " tokens · analysed in "
-                + String.format(Locale.ROOT, "%.1f ms", a.totalNanos() / 1e6) + " · "
-                + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-        summary.add("Prompt: " + String.join("", a.tokens()));
+        String prompt = prompt(a);
+        summary.add("Model: " + modelDir.getFileName() + " (" + a.config().architecture().modelType() + "), "
+                + modelDir.toAbsolutePath().normalize());
+        ModelCard.summary(modelDir).ifPresent(card -> summary.add("Model card: " + card));
+        summary.add("Prompt: " + prompt);
+        summary.add("Tokens: " + a.tokenCount());
+        summary.add("Backend: " + backend);
+        if (precision != null) summary.add("Precision: " + precision);
         summary.add(Double.isFinite(a.forward().loss())
-                ? String.format(Locale.ROOT, "Next-token loss: %.4f", a.forward().loss()) : "Next-token loss: undefined for one token");
+                ? String.format(Locale.ROOT, "Next-token loss: %.4f nats", a.forward().loss()) : "Next-token loss: undefined for one token");
+        if (a.hasMoe()) {
+            summary.add(String.format(Locale.ROOT, "Expert load: auxiliary loss %.4f over %d MoE layers of %d experts",
+                    a.load().auxLoss(), a.load().moeLayers(), a.load().experts()));
+        }
+        summary.add("Analysed: in " + String.format(Locale.ROOT, "%.1f ms", a.totalNanos() / 1e6) + ", "
+                + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        String on = " on \"" + shorten(prompt) + "\"";
         List<ReportContent.Figure> figures = new ArrayList<>();
         List<String> tokens = labels(a);
+        figures.add(new ReportContent.Figure("tokens", "The prompt's " + a.tokenCount() + " tokens, boundaries as thin rules, positions below",
+                TokenStrip.drawing(a.tokens().stream().map(TokenStrip::plain).toList(), 480)));
         for (int l = 0; l < Math.min(a.layers(), MAX_ATTENTION_LAYERS); l++) {
             float[] mean = AttentionMaps.map(a, l, AttentionMaps.Reduction.MEAN, 0);
-            figures.add(new ReportContent.Figure("attention-layer-" + l, "Attention of layer " + l + ", mean over heads (log scale)",
+            figures.add(new ReportContent.Figure("attention-layer-" + l, "Attention of layer " + l + ", mean over heads, query rows by key columns (log colour scale)" + on,
                     AwtHeatmap.drawing("attention, layer " + l + ", mean of " + a.heads(l) + " heads", mean, a.tokenCount(),
                             a.tokenCount(), ColourScale.log(ColourScale.LOG_FLOOR, 1), null, tokens, tokens, 520)));
         }
-        figures.add(chart("attention-entropy", "Mean attention entropy per head", HeadEntropyChart.of(a.attention())));
+        figures.add(chart("attention-entropy", "Mean attention entropy per head, by layer" + on, HeadEntropyChart.of(a.attention())));
         if (a.hasMoe()) {
             ExpertLoad load = a.load();
-            figures.add(chart("expert-load", "Tokens per expert in each MoE layer", LoadChart.of(load, "tokens per expert")));
-            figures.add(new ReportContent.Figure("load-heatmap", "Tokens per expert: MoE layers x experts",
+            figures.add(chart("expert-load", "Tokens routed to each expert in each MoE layer" + on, LoadChart.of(load, "tokens per expert")));
+            figures.add(new ReportContent.Figure("load-heatmap", "Tokens per expert: MoE layers by experts" + on,
                     AwtHeatmap.drawing("tokens per expert", loadValues(load), load.moeLayers(), load.experts(),
                             ColourScale.linear(0, max(load)), null, layerLabels(load), expertLabels(load.experts()), 480)));
-            figures.add(new ReportContent.Figure("routing-grid", "Top-1 expert of each token in each MoE layer (colour = expert)",
+            figures.add(new ReportContent.Figure("routing-grid", "Top-1 expert of each token in each MoE layer (colour = expert)" + on,
                     AwtHeatmap.drawing("top-1 expert per token", top1(a), a.routing().size(), a.tokenCount(), null,
                             Palette.EXPERTS, layerLabels(load), tokens, 640)));
             LayerRouting first = a.routing().getFirst();
-            figures.add(new ReportContent.Figure("co-activation", "Expert co-activation in layer " + first.layer(),
+            figures.add(new ReportContent.Figure("co-activation", "Expert co-activation in layer " + first.layer() + ": tokens routed to both experts" + on,
                     AwtHeatmap.drawing("co-activation, layer " + first.layer(), coActivation(first), first.experts(), first.experts(),
                             ColourScale.linear(0, maxOffDiagonal(first)), null, expertLabels(first.experts()),
                             expertLabels(first.experts()), 360)));
             if (!a.flows().isEmpty()) {
-                figures.add(chart("routing-sankey", "Flow of top-1 experts from layer to layer", SankeyChart.of(a.flows(), "top-1 expert, layer to layer")));
+                figures.add(chart("routing-sankey", "Flow of tokens' top-1 experts from layer to layer" + on, SankeyChart.of(a.flows(), "top-1 expert, layer to layer")));
             }
-            figures.add(chart("router-entropy", "Router entropy per token, layer " + first.layer(), RouterCharts.entropy(first, a.tokens())));
+            figures.add(chart("router-entropy", "Router entropy per token in layer " + first.layer() + on, RouterCharts.entropy(first, a.tokens().stream().map(t -> TokenStrip.plain(t).strip()).toList())));
         }
         figures.removeIf(f -> f.drawing() == null);
         return new ReportContent("MoEScope report: " + modelDir.getFileName(), summary, figures, tables(a),
                 AnalysisJson.toPrettyString(a));
+    }
+
+    /** The prompt as text: the tokens' text joined, spaces as spaces. */
+    static String prompt(Analysis a) {
+        StringBuilder s = new StringBuilder();
+        for (String t : a.tokens()) s.append(TokenStrip.plain(t));
+        return s.toString();
+    }
+
+    /** At most 40 characters of the prompt, for captions. */
+    private static String shorten(String prompt) {
+        String one = prompt.strip().replace('\n', ' ');
+        return one.length() <= 40 ? one : one.substring(0, 39).stripTrailing() + "…";
     }
 
     private static ReportContent.Figure chart(String name, String caption, org.jfree.chart.JFreeChart chart) {
@@ -103,7 +135,7 @@ public final class ReportBuilder {
 
         List<List<String>> toks = new ArrayList<>();
         for (int t = 0; t < a.tokenCount(); t++) {
-            List<String> row = new ArrayList<>(List.of(Integer.toString(t), Integer.toString(a.ids()[t]), a.tokens().get(t)));
+            List<String> row = new ArrayList<>(List.of(Integer.toString(t), Integer.toString(a.ids()[t]), "\"" + TokenStrip.plain(a.tokens().get(t)) + "\""));
             for (LayerRouting r : a.routing()) row.add("E" + r.top1(t) + String.format(Locale.ROOT, " (%.2f)", r.topkWeight()[t * r.k()]));
             toks.add(row);
         }
@@ -115,7 +147,7 @@ public final class ReportBuilder {
 
     private static List<String> labels(Analysis a) {
         List<String> out = new ArrayList<>();
-        for (int t = 0; t < a.tokenCount(); t++) out.add(t + " " + a.tokens().get(t));
+        for (int t = 0; t < a.tokenCount(); t++) out.add(t + " " + TokenStrip.plain(a.tokens().get(t)).strip());
         return out;
     }
 

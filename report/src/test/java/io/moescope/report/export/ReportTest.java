@@ -63,14 +63,29 @@ class ReportTest {
     }
 
     @Test
-    void pdfHasAPagePerFigureAndTheTables(@TempDir Path dir) throws Exception {
+    void pdfStartsWithTheSummaryThenNumberedVectorFigures(@TempDir Path dir) throws Exception {
         Path pdf = dir.resolve("report.pdf");
         Reports.write(analysis, model.dir(), "java", pdf);
         try (PDDocument d = Loader.loadPDF(pdf.toFile())) {
             int figures = ReportBuilder.build(analysis, model.dir(), "java").figures().size();
-            assertTrue(d.getNumberOfPages() >= figures + 2, d.getNumberOfPages() + " pages");
+            PDFTextStripper firstPage = new PDFTextStripper();
+            firstPage.setEndPage(1);
+            String summary = firstPage.getText(d);
+            assertTrue(summary.contains("In the beginning God created the heaven and the earth."), "the prompt as text: " + summary);
+            assertTrue(summary.contains("held_out_loss 4.1704"), "the model card");
+            assertTrue(summary.contains("Backend: java") && summary.contains("Next-token loss:"), summary);
             String text = new PDFTextStripper().getText(d);
+            int at = -1;
+            for (int n = 1; n <= figures; n++) {
+                int next = text.indexOf("Figure " + n + ":");
+                assertTrue(next > at, "caption " + n + " present and after caption " + (n - 1));
+                at = next;
+            }
+            assertFalse(text.contains("Figure " + (figures + 1) + ":"), "one caption per figure");
+            assertTrue(text.contains("on \"In the beginning God created the"), "captions name the input");
+            assertTrue(d.getNumberOfPages() <= 2 + (figures + 1) / 2 + 2, "two figures to a page where they fit: " + d.getNumberOfPages());
             assertTrue(text.contains("Expert load balance per MoE layer"), "tables as text");
+            PdfStructure.assertVectorWithEmbeddedFonts(d);
         }
     }
 
@@ -84,6 +99,17 @@ class ReportTest {
         }
         String heatmap = r.figures().stream().filter(f -> f.name().equals("attention-layer-0")).findFirst().orElseThrow().drawing().svg();
         assertTrue(heatmap.contains(">attention, layer 0, mean of "), "the title as text, not pixels");
+    }
+
+    @Test
+    void aChartExportsAsAOnePageVectorPdf() throws Exception {
+        byte[] bytes = VectorPdf.bytes(Drawing.of(LoadChart.of(analysis.load(), "tokens per expert"), 400, 250));
+        try (PDDocument d = Loader.loadPDF(bytes)) {
+            assertEquals(1, d.getNumberOfPages());
+            assertEquals(400, d.getPage(0).getMediaBox().getWidth(), 0.01);
+            assertTrue(new PDFTextStripper().getText(d).contains("tokens per expert"), "the title as text");
+            PdfStructure.assertVectorWithEmbeddedFonts(d);
+        }
     }
 
     @Test
