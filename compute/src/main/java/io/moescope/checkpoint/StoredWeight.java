@@ -77,16 +77,21 @@ public final class StoredWeight {
         return dtype == DType.F32;
     }
 
-    /** The mapped float32 values themselves; only for {@link #isFloat32()}. */
+    /**
+     * The mapped float32 values themselves; only for {@link #isFloat32()}. Reading them is a use:
+     * a caller that takes them now to read later calls {@link #used()} when it does.
+     */
     public FloatTensor asFloat32() {
         if (!isFloat32()) throw new IllegalStateException(name + " is stored as " + dtype + ", not F32");
-        touch();
         return new FloatTensor(bytes, shape);
     }
 
     /** All values as float32: the mapping for F32, a widened off-heap copy otherwise. */
     public FloatTensor toFloat32() {
-        if (isFloat32()) return asFloat32();
+        if (isFloat32()) {
+            used();
+            return asFloat32();
+        }
         long n = elements();
         MemorySegment out = Arena.ofAuto().allocate(n * 4, 4);
         float[] chunk = new float[(int) Math.min(n, 1 << 16)];
@@ -103,7 +108,7 @@ public final class StoredWeight {
      * threads pack panels of one weight at once.
      */
     public void widen(long from, float[] dst, int off, int count) {
-        touch();
+        used();
         switch (dtype) {
             case F32 -> MemorySegment.copy(bytes, FloatTensor.LAYOUT, from * 4, dst, off, count);
             case BF16 -> { for (int i = 0; i < count; i++) dst[off + i] = FloatFormats.bf16(bytes.getAtIndex(FloatFormats.SHORT_LE, from + i)); }
@@ -127,7 +132,8 @@ public final class StoredWeight {
         }
     }
 
-    private void touch() {
+    /** The weight is being read: the first time, its checkpoint checks it for NaN/Inf. Cheap after that. */
+    public void used() {
         if (!used.get() && used.compareAndSet(false, true)) firstUse.run();
     }
 

@@ -19,7 +19,9 @@ final class Gemm {
         int K = wt.shape[1], N = wt.shape[0], T = xt.rows();
         if (xt.cols() != K) throw new IllegalArgumentException("linear: input width " + xt.cols() + " != weight width " + K);
         float[] b = bias == null ? null : t(bias).floats();
-        float[] out = T < SMALL_T ? matmulByDots(xt.data, T, K, wt.segment(), N, b) : matmul(xt.data, T, K, wt.panels(), b);
+        // A weight stored narrower than float32 is read through its panels, which widen it once, not at every dot product.
+        float[] out = T < SMALL_T && !wt.narrow() ? matmulByDots(xt.data, T, K, wt.segment(), N, b)
+                : matmul(xt.data, T, K, wt.panels(), b);
         int[] shape = xt.shape.clone();
         shape[shape.length - 1] = N;
         return JavaTensor.of(out, shape);

@@ -14,6 +14,7 @@ import io.moescope.backend.Rotary;
 import io.moescope.backend.RouterSpec;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
+import io.moescope.checkpoint.StoredWeight;
 import io.moescope.tensor.FloatTensor;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -66,6 +67,20 @@ public final class JavaBackend implements Backend {
         return JavaTensor.mapped(weight);
     }
 
+    /**
+     * The most bytes of float32 weight panels this backend keeps between calls: what weights cost
+     * the heap beyond their memory-mapped (file-backed) checkpoint.
+     */
+    public static long panelBytesLimit() {
+        return PanelBudget.limit();
+    }
+
+    /** In the stored format: widened where read (panels, embedding rows), so a bf16 model holds no float32 copy. */
+    @Override
+    public Tensor upload(StoredWeight weight) {
+        return JavaTensor.stored(weight);
+    }
+
     @Override
     public Tensor upload(float[] values, int... shape) {
         return JavaTensor.of(values.clone(), shape);
@@ -106,10 +121,7 @@ public final class JavaBackend implements Backend {
         int[] id = t(ids).ints;
         int D = tab.shape[1];
         float[] out = new float[id.length * D];
-        MemorySegment seg = tab.segment();
-        for (int i = 0; i < id.length; i++) {
-            MemorySegment.copy(seg, FloatTensor.LAYOUT, (long) id[i] * D * 4, out, i * D, D);
-        }
+        for (int i = 0; i < id.length; i++) tab.copy((long) id[i] * D, out, i * D, D);
         return JavaTensor.of(out, id.length, D);
     }
 

@@ -72,10 +72,12 @@ final class TrainingOps {
         if (xt.data != null) {
             for (float v : xt.data) s += (double) v * v;
         } else {
-            long n = xt.mapped.byteSize() / 4;
-            for (long i = 0; i < n; i++) {
-                double v = xt.mapped.getAtIndex(FloatTensor.LAYOUT, i);
-                s += v * v;
+            long n = xt.size();
+            float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+            for (long from = 0; from < n; from += chunk.length) {
+                int len = (int) Math.min(chunk.length, n - from);
+                xt.copy(from, chunk, 0, len);
+                for (int i = 0; i < len; i++) s += (double) chunk[i] * chunk[i];
             }
         }
         return s;

@@ -112,6 +112,11 @@ final class WeightPanels {
         return (n + width - 1) / width;
     }
 
+    /** Where packing reads a weight's values: elements [from, from + count) of w in row-major order, as float32. */
+    interface Rows {
+        void read(long from, float[] dst, int off, int count);
+    }
+
     /** Packs w [N, K], float32 from byte offset 0 of the segment (a heap array's view or a mapping). */
     static WeightPanels pack(MemorySegment w, int N, int K) {
         return pack(w, N, K, KERNEL);
@@ -119,14 +124,24 @@ final class WeightPanels {
 
     /** As above, for the given kernel. */
     static WeightPanels pack(MemorySegment w, int N, int K, Kernel kernel) {
+        return pack((from, dst, off, count) -> MemorySegment.copy(w, FloatTensor.LAYOUT, from * 4, dst, off, count), N, K, kernel);
+    }
+
+    /** Packs w [N, K] read (and widened, for a stored weight) a row at a time. */
+    static WeightPanels pack(Rows w, int N, int K) {
+        return pack(w, N, K, KERNEL);
+    }
+
+    static WeightPanels pack(Rows w, int N, int K, Kernel kernel) {
         int W = kernel.width;
         int count = (N + W - 1) / W;
         float[][] p = new float[count][];
+        float[] row = new float[K];
         for (int q = 0; q < count; q++) {
             float[] panel = new float[Math.multiplyExact(K, W)];
             for (int c = 0; c < W && q * W + c < N; c++) {
-                long row = (long) (q * W + c) * K;
-                for (int kk = 0; kk < K; kk++) panel[kk * W + c] = w.getAtIndex(FloatTensor.LAYOUT, row + kk);
+                w.read((long) (q * W + c) * K, row, 0, K);
+                for (int kk = 0; kk < K; kk++) panel[kk * W + c] = row[kk];
             }
             p[q] = panel;
         }
