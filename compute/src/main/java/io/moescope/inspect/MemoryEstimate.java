@@ -1,5 +1,6 @@
 package io.moescope.inspect;
 
+import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.DType;
 import io.moescope.model.ModelConfig;
@@ -13,7 +14,10 @@ import java.util.Map;
  * an OutOfMemoryError half-way. Every figure is in bytes and saturates at Long.MAX_VALUE, so that a
  * hostile config gives a huge estimate rather than an overflow.
  *
- * @param weightCopies float32 copies of the weights not stored as F32 (F32 weights are memory-mapped)
+ * @param weightCopies weights held on the heap: the java backend's float32 panels, kept up to its
+ *                     limit ({@link JavaBackend#panelBytesLimit()}) and repacked from the mapping
+ *                     beyond it. The checkpoint itself is memory-mapped, file-backed, and not counted:
+ *                     the system pages it in and out as the run reads it
  * @param activations  the forward pass's tensors on the backend: the probes until they are brought
  *                     back, plus the working tensors of one layer
  * @param probes       the host copies of attention maps, hidden states, logits and router outputs
@@ -39,16 +43,14 @@ public record MemoryEstimate(long weightCopies, long activations, long probes, l
         long headWidth = Math.max(c.qkHeadDim(), c.valueHeadDim());
         long working = mul(T, add(mul(4, H, headWidth), mul(3, k, c.moeIntermediateSize()),
                 mul(3, c.sharedIntermediateSize()), mul(8, Math.max(D, Math.max(E, c.intermediateSize())))));
-        long copies = 0, parameters = 0;
-        for (Map.Entry<DType, Long> e : storedParameters.entrySet()) {
-            parameters = add(parameters, e.getValue());
-            if (e.getKey() != DType.F32) copies = add(copies, e.getValue());
-        }
+        long parameters = 0;
+        for (long n : storedParameters.values()) parameters = add(parameters, n);
+        long panels = Math.min(bytes(parameters), JavaBackend.panelBytesLimit());
         long activations = add(probes, working);
         long gradients = grads ? add(mul(2, parameters), activations) : 0;
         long largest = Math.max(attentionMap, Math.max(mul(T, V), mul(T, Math.max(D, E))));
         if (grads) largest = Math.max(largest, mul(V, D));
-        return new MemoryEstimate(bytes(copies), bytes(activations), bytes(probes), bytes(gradients), largest);
+        return new MemoryEstimate(panels, bytes(activations), bytes(probes), bytes(gradients), largest);
     }
 
     /** The same run on weights already loaded: their copies are in the heap's use already. */
@@ -60,9 +62,9 @@ public record MemoryEstimate(long weightCopies, long activations, long probes, l
         return add(weightCopies, activations, probes, gradients);
     }
 
-    /** One line, e.g. "1.2 GiB (weights 0.5 GiB as float32 copies + activations 0.4 GiB + probes 0.3 GiB)". */
+    /** One line, e.g. "1.2 GiB (packed weights 0.5 GiB + activations 0.4 GiB + probes 0.3 GiB)". */
     public String describe() {
-        return gib(total()) + " (weights " + gib(weightCopies) + " as float32 copies + activations " + gib(activations)
+        return gib(total()) + " (packed weights " + gib(weightCopies) + " + activations " + gib(activations)
                 + " + probes " + gib(probes) + (gradients > 0 ? " + gradients " + gib(gradients) : "") + ")";
     }
 

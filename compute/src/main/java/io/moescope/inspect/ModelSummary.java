@@ -1,5 +1,6 @@
 package io.moescope.inspect;
 
+import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.DType;
 import io.moescope.model.ModelConfig;
@@ -13,8 +14,9 @@ import java.util.StringJoiner;
  * What {@code moescope info} prints and the workbench's model view shows: architecture, sizes,
  * parameters in total and active per token, storage dtypes, and the memory a run needs.
  *
- * @param storedBytes   tensor bytes in the safetensors files (memory-mapped, not copied)
- * @param float32Copies bytes of float32 copies made for weights not stored as float32
+ * @param storedBytes   tensor bytes in the safetensors files (memory-mapped, file-backed, not copied)
+ * @param float32Copies heap bytes of packed float32 weights the java backend keeps at most (its panel
+ *                      limit, or all weights where they take less)
  */
 public record ModelSummary(Path dir, ModelConfig config, long totalParameters, long activeParameters,
                            Map<DType, Long> dtypeParameters, long storedBytes, long float32Copies) {
@@ -28,8 +30,7 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
             ModelConfig cfg = ModelLoader.config(ckpt);
             Map<DType, Long> dtypes = ckpt.dtypeCounts();
             long total = ckpt.parameterCount();
-            long copies = 0;
-            for (var e : dtypes.entrySet()) if (e.getKey() != DType.F32) copies += e.getValue() * 4;
+            long copies = Math.min(4 * total, JavaBackend.panelBytesLimit());
             // Weights that are not this config's (a file of probes, another model's) would give nonsense counts, negative ones too.
             long inactive = inactivePerToken(cfg);
             if (total < inactive) {
@@ -72,8 +73,8 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
         StringJoiner d = new StringJoiner(", ");
         dtypeParameters.forEach((k, v) -> d.add(k + " " + count(v)));
         s.add("dtypes:       " + d);
-        s.add("memory:       " + mib(storedBytes) + " weights (memory-mapped)"
-                + (float32Copies > 0 ? " + " + mib(float32Copies) + " float32 copies" : "")
+        s.add("memory:       " + mib(storedBytes) + " weights (memory-mapped, file-backed) + " + mib(float32Copies)
+                + " packed weights at most (heap)"
                 + " + " + mib(probeBytes(EXAMPLE_TOKENS)) + " activations and probes at " + EXAMPLE_TOKENS + " tokens");
         return s.toString();
     }

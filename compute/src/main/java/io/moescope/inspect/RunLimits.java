@@ -41,8 +41,8 @@ public record RunLimits(int maxTokens, long memoryBytes) {
 
     /**
      * Runtime.maxMemory minus what is in use, less a margin for what the estimate does not count
-     * (class metadata, the tokenizer, JIT). Non-F32 weights are widened off-heap, which the JVM caps
-     * at the same -Xmx by default, so one budget covers both.
+     * (class metadata, the tokenizer, JIT). Checkpoint weights are memory-mapped (file-backed, outside
+     * this budget); the java backend's packed panels of them are on the heap, within its limit.
      */
     static long availableHeap() {
         Runtime rt = Runtime.getRuntime();
@@ -80,7 +80,32 @@ public record RunLimits(int maxTokens, long memoryBytes) {
         }
         if (need.total() > memoryBytes) {
             throw new CheckpointException(modelDir, "run too large for memory: needs about " + need.describe() + " but only "
-                    + MemoryEstimate.gib(memoryBytes) + " of Java heap is free (give Java more with -Xmx, e.g. JDK_JAVA_OPTIONS=-Xmx16g, or use fewer tokens)");
+                    + MemoryEstimate.gib(memoryBytes) + " of Java heap is free (" + advice(need.total(), need.gradients() > 0) + ")");
         }
+    }
+
+    /**
+     * What can work on this machine: a larger heap only where the machine's memory holds it next to
+     * what the JVM and the system need, else fewer tokens (and no gradients).
+     */
+    static String advice(long need, boolean grads) {
+        Runtime rt = Runtime.getRuntime();
+        long inUse = rt.totalMemory() - rt.freeMemory();
+        long heap = need + inUse + (64L << 20) + rt.maxMemory() / 20;
+        long heapGiB = (heap + (1L << 30) - 1) >> 30;
+        long physical = physicalMemory();
+        String fewer = "use fewer tokens" + (grads ? " or leave out the gradients" : "");
+        if (physical > 0 && (heapGiB + 2L) << 30 > physical) {
+            return "this machine has " + MemoryEstimate.gib(physical) + " of memory, too little for that heap: " + fewer;
+        }
+        return "give Java more heap with JDK_JAVA_OPTIONS=-Xmx" + heapGiB + "g, or " + fewer;
+    }
+
+    /** The machine's memory, or 0 where the JVM cannot tell. */
+    private static long physicalMemory() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 0;
     }
 }

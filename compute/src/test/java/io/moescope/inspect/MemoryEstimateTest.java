@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.DType;
 import io.moescope.model.ModelConfig;
 import io.moescope.testing.Conformance;
@@ -28,15 +29,17 @@ class MemoryEstimateTest {
         long attention = 2L * 4 * 10 * 10, hidden = 3L * 10 * 64, logits = 10L * 384, routers = 2L * 10 * (8 + 4) + 2L * 10 * 128;
         assertEquals(4 * (attention + hidden + logits + routers), e.probes());
         assertTrue(e.activations() > e.probes(), "the working tensors come on top of the probes");
-        assertEquals(0, e.weightCopies(), "float32 weights are memory-mapped, not copied");
+        assertEquals(Math.min(4000, JavaBackend.panelBytesLimit()), e.weightCopies(), "the java backend's packed panels, at most its limit");
         assertEquals(0, e.gradients());
         assertEquals(e.weightCopies() + e.activations() + e.probes(), e.total());
     }
 
     @Test
-    void narrowWeightsAreCountedAsTheirFloat32CopiesAndGradientsPerParameter() throws IOException {
+    void packedWeightsStopAtThePanelLimitAndGradientsArePerParameter() throws IOException {
         MemoryEstimate e = MemoryEstimate.of(mixtral(384), Map.of(DType.BF16, 1_000_000L, DType.F32, 10L), 4, true);
-        assertEquals(4_000_000L, e.weightCopies());
+        assertEquals(Math.min(4_000_040L, JavaBackend.panelBytesLimit()), e.weightCopies());
+        MemoryEstimate huge = MemoryEstimate.of(mixtral(384), Map.of(DType.BF16, 7_000_000_000L), 4, false);
+        assertEquals(JavaBackend.panelBytesLimit(), huge.weightCopies(), "a 7 B model is not counted as 28 GB of float32 copies");
         assertEquals(2 * 4 * 1_000_010L + e.activations(), e.gradients());
         assertTrue(e.describe().contains("+ gradients"), e.describe());
     }

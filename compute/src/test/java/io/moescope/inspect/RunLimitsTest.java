@@ -32,8 +32,23 @@ class RunLimitsTest {
     @Test
     void runThatDoesNotFitIsRefusedWithTheNumbers() {
         var e = refusal(new RunLimits(8192, 1000), new int[] {1, 2, 3});
-        assertTrue(e.getMessage().matches(".*run too large for memory: needs about [0-9.]+ MiB \\(weights 0\\.0 MiB as float32 copies"
+        assertTrue(e.getMessage().matches(".*run too large for memory: needs about [0-9.]+ MiB \\(packed weights [0-9.]+ MiB"
                 + " \\+ activations [0-9.]+ MiB \\+ probes [0-9.]+ MiB\\) but only 0\\.0 MiB of Java heap is free.*"), e.getMessage());
+    }
+
+    /** Advice that can work here: never a heap larger than the machine's memory. */
+    @Test
+    void theAdviceFitsThisMachine() {
+        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        String tooBig = RunLimits.advice(physical + (1L << 30), false);
+        assertTrue(tooBig.contains("too little for that heap: use fewer tokens"), tooBig);
+        assertTrue(!tooBig.contains("-Xmx"), tooBig);
+        assertTrue(RunLimits.advice(physical * 2, true).endsWith("use fewer tokens or leave out the gradients"));
+        String small = RunLimits.advice(1L << 20, false);
+        assertTrue(small.matches("give Java more heap with JDK_JAVA_OPTIONS=-Xmx[0-9]+g, or use fewer tokens"), small);
+        long asked = Long.parseLong(small.replaceAll(".*-Xmx([0-9]+)g.*", "$1"));
+        assertTrue((asked + 2) << 30 <= physical, small);
     }
 
     @Test
