@@ -7,6 +7,7 @@ import io.moescope.model.LoadBalancing;
 import io.moescope.model.ModelConfig;
 import io.moescope.model.MoeModel;
 import io.moescope.model.Tape;
+import io.moescope.model.WeightGradients;
 import java.util.List;
 
 /**
@@ -65,13 +66,13 @@ public final class Backprop {
     }
 
     /** Forward then backward; adds this sequence's gradients into {@code grads}. */
-    public static Result run(MoeModel model, int[] ids, Gradients grads, Options options) {
+    public static Result run(MoeModel model, int[] ids, WeightGradients grads, Options options) {
         try (Tape tape = new Tape(); MoeModel.Pass pass = model.forward(ids, tape)) {
             return backward(model, tape, pass, grads, options);
         }
     }
 
-    static Result backward(MoeModel model, Tape tape, MoeModel.Pass pass, Gradients g, Options options) {
+    static Result backward(MoeModel model, Tape tape, MoeModel.Pass pass, WeightGradients g, Options options) {
         Backend b = model.backend();
         int L = model.layers().size();
         LoadBalancing.Result aux = loadBalancing(model, tape, options);
@@ -84,6 +85,7 @@ public final class Backprop {
         if (residual != null) residual[L] = Math.sqrt(b.sumOfSquares(dh));
         for (int l = L - 1; l >= 0; l--) {
             Tensor dIn = model.backwardLayer(model.layers().get(l), tape, dh, g, aux.term());
+            g.layerDone();
             dh.close();
             dh = dIn;
             if (residual != null) residual[l] = Math.sqrt(b.sumOfSquares(dh));

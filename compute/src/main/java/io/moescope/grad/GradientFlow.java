@@ -3,10 +3,12 @@ package io.moescope.grad;
 import io.moescope.backend.Backend;
 import io.moescope.backend.Tensor;
 import io.moescope.model.MoeModel;
+import io.moescope.model.WeightGradients;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Gradient-flow analysis: backpropagates the loss of one or more sequences and reports where the
@@ -28,7 +30,11 @@ public final class GradientFlow {
     public static GradientFlowReport analyze(MoeModel model, List<int[]> sequences, double learningRate, double auxLossCoef) {
         if (sequences.isEmpty()) throw new IllegalArgumentException("no sequences to analyse");
         int N = sequences.size(), L = model.layers().size();
-        Gradients g = Gradients.zeros(model);
+        // One sequence: each gradient reduced to its norm as soon as its layer is done, so a 7 B
+        // model never holds them all. The mean over several sequences needs them all at once.
+        GradientNorms norms = N == 1 ? new GradientNorms(model) : null;
+        Gradients full = N == 1 ? null : Gradients.zeros(model);
+        WeightGradients g = N == 1 ? norms : full;
         Backprop.Options options = new Backprop.Options(1f / N, auxLossCoef / N);
         double loss = 0, aux = 0;
         long tokens = 0;
@@ -47,10 +53,20 @@ public final class GradientFlow {
                 for (int e = 0; e < expertTokens[l].length; e++) expertTokens[l][e] += r.expertTokens()[l][e];
             }
         }
-        return report(model, g, N, tokens, loss, aux, auxLossCoef, learningRate, residual, expertTokens);
+        ToDoubleFunction<Tensor> gradSumOfSquares;
+        double globalNorm;
+        if (norms != null) {
+            norms.finish();
+            gradSumOfSquares = norms::sumOfSquares;
+            globalNorm = norms.globalNorm();
+        } else {
+            gradSumOfSquares = w -> model.backend().sumOfSquares(full.of(w));
+            globalNorm = full.globalNorm();
+        }
+        return report(model, gradSumOfSquares, globalNorm, N, tokens, loss, aux, auxLossCoef, learningRate, residual, expertTokens);
     }
 
-    private static GradientFlowReport report(MoeModel model, Gradients g, int N, long tokens, double loss, double aux,
+    private static GradientFlowReport report(MoeModel model, ToDoubleFunction<Tensor> gradSumOfSquares, double globalNorm, int N, long tokens, double loss, double aux,
                                              double auxLossCoef, double lr, double[] residual, int[][] expertTokens) {
         Backend b = model.backend();
         Map<Tensor, String> names = new IdentityHashMap<>();
@@ -62,7 +78,7 @@ public final class GradientFlow {
             double gs = 0, ws = 0;
             List<String> tensors = new ArrayList<>();
             for (Tensor w : c.weights()) {
-                gs += b.sumOfSquares(g.of(w));
+                gs += gradSumOfSquares.applyAsDouble(w);
                 ws += b.sumOfSquares(w);
                 tensors.add(names.get(w));
             }
@@ -79,6 +95,6 @@ public final class GradientFlow {
                     expertTokens[l], GradientFlowReport.vanishing(norm), GradientFlowReport.exploding(norm)));
         }
         return new GradientFlowReport(model.config().architecture().modelType(), N, tokens, loss, aux, auxLossCoef, lr,
-                g.globalNorm(), global, layers, residual);
+                globalNorm, global, layers, residual);
     }
 }

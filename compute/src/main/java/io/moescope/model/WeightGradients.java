@@ -11,6 +11,12 @@ public interface WeightGradients {
     /** The gradient of a weight, to accumulate into; null for a null weight (an absent bias). */
     Tensor of(Tensor weight);
 
+    /**
+     * Backward of one decoder layer is done: the gradients of its weights are complete (a holder
+     * that keeps only their norms reduces and frees them here).
+     */
+    default void layerDone() {}
+
     /** The gradients of a layer's experts, in the same layout as the weights. */
     default ExpertWeights of(ExpertWeights w) {
         List<Tensor> gate = new ArrayList<>(), up = new ArrayList<>(), down = new ArrayList<>();
