@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.backend.Backend;
 import io.moescope.backend.DeviceMemoryUse;
+import io.moescope.checkpoint.Checkpoint;
 import io.moescope.checkpoint.CheckpointException;
 import io.moescope.files.InputFiles;
 import io.moescope.grad.Backprop;
 import io.moescope.inspect.ConfigMemory;
 import io.moescope.grad.Gradients;
 import io.moescope.model.ModelConfig;
+import io.moescope.model.ModelLoader;
 import io.moescope.model.MoeModel;
 import io.moescope.model.RandomModel;
 import java.io.IOException;
@@ -46,8 +48,12 @@ final class BenchCommand implements Callable<Integer> {
 
     enum Mode { fwd, fwdbwd }
 
-    @Option(names = "--config", required = true, paramLabel = "CONFIG.json", description = "HF config.json (or a folder holding one).")
+    @Option(names = "--config", paramLabel = "CONFIG.json", description = "HF config.json (or a folder holding one): random weights in memory.")
     Path config;
+
+    @Option(names = "--model", paramLabel = "DIR|REPO",
+            description = "Instead of --config: a checkpoint, its weights used as stored (memory-mapped; e.g. bf16 against f32).")
+    Path model;
 
     @Option(names = "--seq", required = true, paramLabel = "T", description = "Tokens in the sequence (batch 1).")
     int seq;
@@ -106,6 +112,8 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         if (maxWarmup < warmup) throw new IllegalArgumentException("--max-warmup must be at least --warmup (" + warmup + "), got " + maxWarmup);
         compute.validate();
+        if ((config == null) == (model == null)) throw new IllegalArgumentException("give either --config or --model");
+        if (model != null) return benchCheckpoint(ModelFolder.require(model));
         Path file = Files.isDirectory(config) ? config.resolve("config.json") : config;
         JsonNode node = readJson(file);
         ModelConfig cfg = ModelConfig.parse(file, node);
@@ -120,17 +128,34 @@ final class BenchCommand implements Callable<Integer> {
         try (Backend b = compute.open()) {
             // Refused with the numbers before any weight is made, as inspect refuses a run too large.
             compute.checkMemory(b, file, ConfigMemory.pass(cfg, seq, mode == Mode.fwdbwd));
-            r = run(b, cfg, std, name(file));
+            r = run(b, RandomModel.create(cfg, b, seed, std), name(file));
         }
+        print(r);
+        return 0;
+    }
+
+    private void print(Result r) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toText(r));
         out.flush();
         compute.printProfile(spec.commandLine().getErr());
+    }
+
+    /** The same timing on a checkpoint's model, its weights as stored and memory-mapped. */
+    private Integer benchCheckpoint(Path dir) {
+        Result r;
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            resetPeakHeap();
+            try (Backend b = compute.open()) {
+                r = run(b, ModelLoader.load(ckpt, b), dir.getFileName().toString());
+            }
+        }
+        print(r);
         return 0;
     }
 
-    private Result run(Backend b, ModelConfig cfg, double std, String configName) {
-        MoeModel model = RandomModel.create(cfg, b, seed, std);
+    private Result run(Backend b, MoeModel model, String configName) {
+        ModelConfig cfg = model.config();
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] ids = new int[seq];
         for (int i = 0; i < seq; i++) ids[i] = rnd.nextInt(cfg.vocabSize());
