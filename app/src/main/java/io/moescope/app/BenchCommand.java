@@ -134,7 +134,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(Result r) {
+    private void print(Result r) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? toJson(r) : toText(r));
         out.flush();
@@ -142,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The same timing on a checkpoint's model, its weights as stored and memory-mapped. */
-    private Integer benchCheckpoint(Path dir) {
+    private Integer benchCheckpoint(Path dir) throws IOException {
         Result r;
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             resetPeakHeap();
