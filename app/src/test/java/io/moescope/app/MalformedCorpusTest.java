@@ -156,7 +156,7 @@ class MalformedCorpusTest {
         c.add(refused("unsupported model_type", d -> {
             Path m = mixtral(d.resolve("model"));
             return new Made(m, config(m, cfg -> cfg.put("model_type", "llama")),
-                    "supported: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, granitemoe, granitemoeshared");
+                    "supported: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, granitemoe, granitemoeshared, glm4_moe");
         }));
         c.add(refused("config.json not JSON", d -> {
             Path m = mixtral(d.resolve("model"));

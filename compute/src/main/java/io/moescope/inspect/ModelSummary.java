@@ -108,6 +108,7 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
                     + (c.qLoraRank() > 0 ? ", q rank " + c.qLoraRank() : "") + ", qk " + c.qkNopeHeadDim() + "+" + c.qkRopeHeadDim()
                     + ", v " + c.vHeadDim() + ", " + rope;
         }
+        if (c.ropeDim() != c.headDim()) rope += " on the first " + c.ropeDim() + " dimensions";
         return c.numHeads() + " heads, " + c.numKvHeads() + " kv heads, head dim " + c.headDim() + ", " + rope
                 + (c.slidingWindow() > 0 ? ", window " + c.slidingWindow() : "");
     }

@@ -13,7 +13,8 @@ public enum Architecture {
     DEEPSEEK_V2("deepseek_v2"),
     DEEPSEEK_V3("deepseek_v3"),
     GRANITEMOE("granitemoe"),
-    GRANITEMOE_SHARED("granitemoeshared");
+    GRANITEMOE_SHARED("granitemoeshared"),
+    GLM4_MOE("glm4_moe");
 
     private final String modelType;
 

@@ -96,9 +96,9 @@ public record ModelConfig(
         return architecture.usesMla() ? vHeadDim : headDim;
     }
 
-    /** Dimensions rotated by RoPE within each head. */
+    /** Dimensions rotated by RoPE within each head: the first ones, where GLM-4's partial rotary leaves the rest. */
     public int ropeDim() {
-        return architecture.usesMla() ? qkRopeHeadDim : headDim;
+        return architecture.usesMla() || qkRopeHeadDim > 0 ? qkRopeHeadDim : headDim;
     }
 
     /** Far more layers than any model has; a config saying more is refused before arrays are sized by it. */
@@ -153,7 +153,7 @@ public record ModelConfig(
             }
 
             double eps = optDouble("rms_norm_eps", switch (arch) {
-                case MIXTRAL, OLMOE -> 1e-5;
+                case MIXTRAL, OLMOE, GLM4_MOE -> 1e-5;
                 default -> 1e-6;
             });
             // Outside (0, 1] the norm divides by nothing (NaN logits) or flattens every activation.
@@ -167,7 +167,7 @@ public record ModelConfig(
 
             boolean qkvBias = switch (arch) {
                 case QWEN2_MOE -> optBool("qkv_bias", true);
-                case QWEN3_MOE, OLMOE -> optBool("attention_bias", false);
+                case QWEN3_MOE, OLMOE, GLM4_MOE -> optBool("attention_bias", false);
                 default -> false;
             };
             if ((mla || arch.isGranite()) && optBool("attention_bias", false)) {
@@ -175,6 +175,7 @@ public record ModelConfig(
             }
             QkNorm qkNorm = switch (arch) {
                 case QWEN3_MOE -> QkNorm.PER_HEAD;
+                case GLM4_MOE -> optBool("use_qk_norm", false) ? QkNorm.PER_HEAD : QkNorm.NONE;
                 case OLMOE -> QkNorm.FULL_WIDTH;
                 default -> QkNorm.NONE;
             };
@@ -195,15 +196,16 @@ public record ModelConfig(
                 interleave = arch == Architecture.DEEPSEEK_V2 || optBool("rope_interleave", true);
                 headDim = ropeDim;
             }
-            int rotated = mla ? ropeDim : headDim;
-            if (rotated % 2 != 0) throw fail("the rotary dimension (" + (mla ? "qk_rope_head_dim" : "head_dim") + " = " + rotated + ") must be even");
+            if (arch == Architecture.GLM4_MOE) ropeDim = partialRotaryDim(headDim);
+            int rotated = mla || ropeDim > 0 ? ropeDim : headDim;
+            if (rotated % 2 != 0) throw fail("the rotary dimension (" + (mla ? "qk_rope_head_dim" : ropeDim > 0 ? "head_dim x partial_rotary_factor" : "head_dim") + " = " + rotated + ") must be even");
             RopeConfig rope = rope(arch);
 
             int experts = switch (arch) {
                 case MIXTRAL -> requiredInt("num_local_experts");
                 case GRANITEMOE, GRANITEMOE_SHARED -> optInt("num_local_experts", 8);
                 case QWEN2_MOE, QWEN3_MOE, OLMOE -> json.hasNonNull("num_experts") ? requiredInt("num_experts") : requiredInt("num_local_experts");
-                case DEEPSEEK_V2, DEEPSEEK_V3 -> requiredInt("n_routed_experts");
+                case DEEPSEEK_V2, DEEPSEEK_V3, GLM4_MOE -> requiredInt("n_routed_experts");
             };
             int topK = arch.isGranite() ? optInt("num_experts_per_tok", 2) : requiredInt("num_experts_per_tok");
             if (topK < 1 || topK > experts) throw fail("num_experts_per_tok (" + topK + ") must be between 1 and the number of experts (" + experts + ")");
@@ -216,7 +218,7 @@ public record ModelConfig(
                 // Granite's softmax over the top-k logits is the renormalised top-k of the full softmax.
                 case MIXTRAL, GRANITEMOE, GRANITEMOE_SHARED -> true;
                 case QWEN2_MOE, OLMOE, DEEPSEEK_V2 -> optBool("norm_topk_prob", false);
-                case QWEN3_MOE, DEEPSEEK_V3 -> optBool("norm_topk_prob", true);
+                case QWEN3_MOE, DEEPSEEK_V3, GLM4_MOE -> optBool("norm_topk_prob", true);
             };
             // transformers' DeepSeek-V2 router scales but never renormalises.
             if (arch == Architecture.DEEPSEEK_V2) normTopk = false;
@@ -237,7 +239,8 @@ public record ModelConfig(
                     }
                     default -> throw fail("topk_method \"" + brief(method) + "\" is not supported (supported: greedy, group_limited_greedy)");
                 }
-            } else if (arch == Architecture.DEEPSEEK_V3) {
+            } else if (arch == Architecture.DEEPSEEK_V3 || arch == Architecture.GLM4_MOE) {
+                // GLM-4's router is DeepSeek-V3's, without the two fields that name it
                 router = RouterKind.SIGMOID_GROUP_LIMITED;
                 requireText("topk_method", "noaux_tc");
                 requireText("scoring_func", "sigmoid");
@@ -261,8 +264,8 @@ public record ModelConfig(
             } else if (arch == Architecture.GRANITEMOE_SHARED) {
                 sharedInter = optInt("shared_intermediate_size", 0);
                 if (sharedInter > 0) shared = SharedExpertKind.ALWAYS_ON;
-            } else if (mla) {
-                int n = optInt("n_shared_experts", 0);
+            } else if (mla || arch == Architecture.GLM4_MOE) {
+                int n = optInt("n_shared_experts", arch == Architecture.GLM4_MOE ? 1 : 0);
                 if (n > 0) {
                     shared = SharedExpertKind.ALWAYS_ON;
                     sharedInter = moeInter * n;
@@ -279,6 +282,20 @@ public record ModelConfig(
                     qkvBias, qkNorm, clip, window, qLora, kvLora, nope, ropeDim, vDim, interleave,
                     experts, topK, moeInter, normTopk, router, nGroup, topkGroup, scaling, shared, sharedInter, auxCoef,
                     moeLayers(arch, layers, experts), pad, multipliers(arch));
+        }
+
+        /**
+         * GLM-4's rotated share of each head: rope_parameters' partial_rotary_factor, else the top-level
+         * one, else transformers' default of 0.5; the head's first int(head_dim x factor) dimensions turn.
+         */
+        private int partialRotaryDim(int headDim) {
+            JsonNode rp = json.get("rope_parameters");
+            double f = rp != null && rp.isObject() && rp.hasNonNull("partial_rotary_factor")
+                    ? new Parser(file, rp, "rope_parameters.").requiredDouble("partial_rotary_factor") : optDouble("partial_rotary_factor", 0.5);
+            if (!(f > 0 && f <= 1)) throw fail("field \"partial_rotary_factor\" must be greater than 0 and at most 1, got " + f);
+            int dim = (int) (headDim * f);
+            if (dim < 2) throw fail("field \"partial_rotary_factor\" (" + f + ") leaves fewer than 2 of head_dim's " + headDim + " dimensions to rotate");
+            return dim;
         }
 
         private Multipliers multipliers(Architecture arch) {
@@ -299,8 +316,8 @@ public record ModelConfig(
                     if (step < 1) throw fail("decoder_sparse_step must be at least 1");
                     for (int i = 0; i < layers; i++) moe[i] = !mlpOnly.contains(i) && experts > 0 && (i + 1) % step == 0;
                 }
-                case DEEPSEEK_V2, DEEPSEEK_V3 -> {
-                    int firstDense = optInt("first_k_dense_replace", 0);
+                case DEEPSEEK_V2, DEEPSEEK_V3, GLM4_MOE -> {
+                    int firstDense = optInt("first_k_dense_replace", arch == Architecture.GLM4_MOE ? 1 : 0);
                     int freq = arch == Architecture.DEEPSEEK_V2 ? optInt("moe_layer_freq", 1) : 1;
                     if (freq < 1) throw fail("moe_layer_freq must be at least 1");
                     for (int i = 0; i < layers; i++) moe[i] = i >= firstDense && i % freq == 0;

@@ -47,6 +47,14 @@ class ModelSummaryTest {
     }
 
     @Test
+    void rendersGlmsPartialRotary() {
+        String text = ModelSummary.of(Conformance.archModel("glm4moe-a")).render();
+        assertTrue(text.contains("architecture: glm4_moe"), text);
+        assertTrue(text.contains("layers:       3 (2 MoE, 1 dense)"), text);
+        assertTrue(text.contains("4 heads, 2 kv heads, head dim 16, RoPE on the first 8 dimensions"), text);
+    }
+
+    @Test
     void halfPrecisionWeightsStayAsStored() {
         ModelSummary s = ModelSummary.of(Conformance.extraModel("deepseekv3-yarn-bf16"));
         long bf16 = s.dtypeParameters().get(DType.BF16);

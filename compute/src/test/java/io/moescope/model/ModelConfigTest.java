@@ -31,7 +31,7 @@ class ModelConfigTest {
     @Test
     void unsupportedModelTypeListsTheSupportedOnes() throws IOException {
         ObjectNode j = config("mixtral-a").put("model_type", "llama");
-        assertTrue(refusal(j).contains("model_type \"llama\" is not supported (supported: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, granitemoe, granitemoeshared)"));
+        assertTrue(refusal(j).contains("model_type \"llama\" is not supported (supported: mixtral, qwen2_moe, qwen3_moe, olmoe, deepseek_v2, deepseek_v3, granitemoe, granitemoeshared, glm4_moe)"));
         j.remove("model_type");
         assertTrue(refusal(j).contains("missing required field \"model_type\""));
     }

@@ -32,7 +32,7 @@ public final class Conformance {
      * The newer model types' checkpoints, with golden gradients, in conformance-arch beside the
      * others (made by tools/goldens/make_arch_goldens.py); those supported so far.
      */
-    public static final String[] ARCH_MODELS = {"granitemoe-a", "granitemoeshared-a"};
+    public static final String[] ARCH_MODELS = {"granitemoe-a", "granitemoeshared-a", "glm4moe-a"};
 
     public static Path archModel(String name) {
         return dir().resolveSibling("conformance-arch").resolve(name);
