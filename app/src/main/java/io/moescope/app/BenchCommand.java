@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.backend.Backend;
 import io.moescope.backend.DeviceMemoryUse;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import io.moescope.grad.Backprop;
 import io.moescope.inspect.ConfigMemory;

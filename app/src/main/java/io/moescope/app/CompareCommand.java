@@ -3,7 +3,7 @@ package io.moescope.app;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
 import io.moescope.backend.AttentionPattern;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.train.ProgressBar;
 import io.moescope.lab.Comparison;
 import io.moescope.lab.LabService;

@@ -2,7 +2,7 @@ package io.moescope.app;
 
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.backend.CpuFallback;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.backend.DeviceOutOfMemoryException;

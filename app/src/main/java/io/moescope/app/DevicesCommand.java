@@ -1,6 +1,6 @@
 package io.moescope.app;
 
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.backend.DeviceInfo;
 import java.io.PrintWriter;
 import java.util.Locale;

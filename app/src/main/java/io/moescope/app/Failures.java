@@ -1,7 +1,7 @@
 package io.moescope.app;
 
 import io.moescope.backend.DeviceOutOfMemoryException;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.IoProblems;
 import io.moescope.files.OutputGuard;
 import io.moescope.train.ProgressBar;

@@ -1,9 +1,10 @@
 package io.moescope.app;
 
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.grad.ComponentFlow;
 import io.moescope.grad.GradientFlow;
+import io.moescope.grad.GradientFlowJson;
 import io.moescope.grad.GradientFlowReport;
 import io.moescope.grad.LayerFlow;
 import io.moescope.model.ModelLoader;
@@ -88,7 +89,7 @@ final class GradientsCommand implements Callable<Integer> {
             });
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(json ? report.toJson() : table(report));
+        out.println(json ? GradientFlowJson.text(report) : table(report));
         out.flush();
         compute.printProfile(spec.commandLine().getErr());
         return 0;

@@ -1,6 +1,6 @@
 package io.moescope.app;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.viz.Workbench;
 import io.moescope.viz.workbench.SampleModels;
 import io.moescope.viz.workbench.WorkbenchWindow;

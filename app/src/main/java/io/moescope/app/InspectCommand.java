@@ -1,6 +1,6 @@
 package io.moescope.app;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.checkpoint.TensorData;
 import io.moescope.inspect.InspectService;

@@ -1,6 +1,6 @@
 package io.moescope.app;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import io.moescope.files.OutputGuard;
 import io.moescope.hub.HubCache;

@@ -5,7 +5,7 @@ import io.moescope.analysis.AnalysisProfiler;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.RunProfile;
 import io.moescope.backend.profile.Profiler;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.report.export.ProfileReport;
 import io.moescope.report.export.ReportBuilder;
 import io.moescope.report.export.Reports;

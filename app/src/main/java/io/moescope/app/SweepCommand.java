@@ -2,7 +2,7 @@ package io.moescope.app;
 
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import io.moescope.train.ProgressBar;
 import io.moescope.lab.LabService;

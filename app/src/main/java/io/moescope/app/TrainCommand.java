@@ -1,7 +1,7 @@
 package io.moescope.app;
 
 import io.moescope.backend.Backend;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.AtomicFiles;
 import io.moescope.files.InputFiles;
 import io.moescope.files.OutputGuard;

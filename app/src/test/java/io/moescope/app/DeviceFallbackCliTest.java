@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.Backend;
 import io.moescope.backend.BackendUnavailableException;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.backend.DeviceMemoryLimit;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.testing.Conformance;

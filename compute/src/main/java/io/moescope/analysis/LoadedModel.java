@@ -1,12 +1,12 @@
 package io.moescope.analysis;
 
 import io.moescope.backend.Backend;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.backend.CpuFallback;
 import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.inspect.MemoryEstimate;
 import io.moescope.inspect.RunLimits;
 import io.moescope.model.ModelConfig;
@@ -71,7 +71,7 @@ public final class LoadedModel implements AutoCloseable {
 
     /**
      * @param backendName as {@code --backend} takes it: java, opencl, ptx or auto
-     * @throws io.moescope.checkpoint.CheckpointException for a folder that is not a loadable model
+     * @throws io.moescope.files.CheckpointException for a folder that is not a loadable model
      */
     public static LoadedModel open(Path dir, String backendName) {
         return open(dir, Backends.open(backendName, 0), Fallback.QUIET);

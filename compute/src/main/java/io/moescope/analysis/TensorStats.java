@@ -13,10 +13,10 @@ import io.moescope.tensor.FloatTensor;
 public record TensorStats(String name, String dtype, long[] shape, long count, double min, double max,
                           double mean, double std, long nonFinite, long[] histogram) {
 
-    /** @throws io.moescope.checkpoint.CheckpointException when the tensor is missing */
+    /** @throws io.moescope.files.CheckpointException when the tensor is missing */
     public static TensorStats of(Checkpoint ckpt, String name, int bins) {
         TensorInfo info = ckpt.info(name);
-        if (info == null) throw new io.moescope.checkpoint.CheckpointException(ckpt.dir(), "tensor " + name + " missing");
+        if (info == null) throw new io.moescope.files.CheckpointException(ckpt.dir(), "tensor " + name + " missing");
         if (!info.dtype().isFloat()) {
             int[] v = ckpt.ints(name);
             float[] f = new float[v.length];

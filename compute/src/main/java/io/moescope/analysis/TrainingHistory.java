@@ -44,7 +44,7 @@ public record TrainingHistory(Path file, List<Step> steps) {
         String text;
         try {
             text = new String(InputFiles.readOwnBytes(f, InputFiles.MAX_TEXT_BYTES), StandardCharsets.UTF_8);
-        } catch (io.moescope.checkpoint.CheckpointException e) {
+        } catch (io.moescope.files.CheckpointException e) {
             throw new IOException(e.getMessage(), e);
         }
         for (String line : text.split("\\R")) {

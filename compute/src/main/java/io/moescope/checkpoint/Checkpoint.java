@@ -1,6 +1,7 @@
 package io.moescope.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.moescope.files.CheckpointException;
 import io.moescope.tensor.FloatTensor;
 import java.io.IOException;
 import io.moescope.files.OutputGuard;

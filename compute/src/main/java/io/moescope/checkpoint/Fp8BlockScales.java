@@ -1,5 +1,6 @@
 package io.moescope.checkpoint;
 
+import io.moescope.files.CheckpointException;
 import io.moescope.tensor.FloatTensor;
 import java.util.Arrays;
 

@@ -1,5 +1,6 @@
 package io.moescope.checkpoint;
 
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.moescope.checkpoint;
 
+import io.moescope.files.CheckpointException;
 import java.nio.file.Path;
 import java.util.Locale;
 

@@ -1,6 +1,7 @@
 package io.moescope.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.moescope.files.CheckpointException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

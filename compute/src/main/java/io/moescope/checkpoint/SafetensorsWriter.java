@@ -1,6 +1,7 @@
 package io.moescope.checkpoint;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.moescope.files.CheckpointException;
 import io.moescope.tensor.FloatTensor;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

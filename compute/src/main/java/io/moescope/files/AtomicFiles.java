@@ -26,23 +26,13 @@ public final class AtomicFiles {
         write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /**
-     * createTempFile makes the file private (rw-------); an exported figure, report or checkpoint
-     * should get the permissions any new file gets (rw-r--r-- under the usual umask).
-     */
-    public static void readableByOthers(Path tmp) throws IOException {
-        if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        }
-    }
-
     public static void write(Path file, byte[] bytes) throws IOException {
         write(file, out -> out.write(bytes));
     }
 
     /**
      * @throws IOException with the file and the reason in words (a full disk, a read-only folder)
-     * @throws io.moescope.checkpoint.CheckpointException when {@link OutputGuard} refuses the target
+     * @throws io.moescope.files.CheckpointException when {@link OutputGuard} refuses the target
      */
     public static void write(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();

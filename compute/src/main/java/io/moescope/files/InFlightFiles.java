@@ -61,8 +61,18 @@ public final class InFlightFiles {
             tmp = renamed;
         }
         files.add(tmp);
-        if (!folder) AtomicFiles.readableByOthers(tmp);
+        if (!folder) readableByOthers(tmp);
         return tmp;
+    }
+
+    /**
+     * createTempFile makes the file private (rw-------); an exported figure, report or checkpoint
+     * should get the permissions any new file gets (rw-r--r-- under the usual umask).
+     */
+    private static void readableByOthers(Path tmp) throws IOException {
+        if (Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 
     /** After the file was moved into place or deleted. */

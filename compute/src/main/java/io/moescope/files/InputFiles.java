@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.moescope.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,5 @@
 package io.moescope.files;
 
-import io.moescope.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

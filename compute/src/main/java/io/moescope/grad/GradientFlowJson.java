@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A {@link GradientFlowReport} as JSON, with snake_case keys as the other analyses use. */
-final class GradientFlowJson {
+public final class GradientFlowJson {
     private GradientFlowJson() {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** As `moescope gradients --json` prints it. */
+    public static String text(GradientFlowReport r) {
+        return of(r).toPrettyString();
+    }
 
     static ObjectNode of(GradientFlowReport r) {
         ObjectNode root = JSON.createObjectNode();

@@ -37,9 +37,4 @@ public record GradientFlowReport(String modelType, int sequences, long tokens, d
     public ComponentFlow globalComponent(String name) {
         return global.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
     }
-
-    /** As `moescope gradients --json` prints it. */
-    public String toJson() {
-        return GradientFlowJson.of(this).toPrettyString();
-    }
 }

@@ -2,7 +2,7 @@ package io.moescope.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.model.Architecture;
 import java.io.IOException;
 import java.nio.file.Files;

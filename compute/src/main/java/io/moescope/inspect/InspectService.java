@@ -3,7 +3,7 @@ package io.moescope.inspect;
 import io.moescope.backend.Backend;
 import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.TensorData;
 import io.moescope.grad.Backprop;
 import io.moescope.grad.CheckpointGradients;

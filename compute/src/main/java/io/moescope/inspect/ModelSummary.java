@@ -24,7 +24,7 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
     /** Sequence length the memory estimate in {@link #render()} assumes. */
     public static final int EXAMPLE_TOKENS = 512;
 
-    /** @throws io.moescope.checkpoint.CheckpointException on a bad model folder */
+    /** @throws io.moescope.files.CheckpointException on a bad model folder */
     public static ModelSummary of(Path modelDir) {
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
             ModelConfig cfg = ModelLoader.config(ckpt);
@@ -34,7 +34,7 @@ public record ModelSummary(Path dir, ModelConfig config, long totalParameters, l
             // Weights that are not this config's (a file of probes, another model's) would give nonsense counts, negative ones too.
             long inactive = inactivePerToken(cfg);
             if (total < inactive) {
-                throw new io.moescope.checkpoint.CheckpointException(modelDir, "the weights do not match config.json: they hold "
+                throw new io.moescope.files.CheckpointException(modelDir, "the weights do not match config.json: they hold "
                         + total + " parameters, fewer than the " + inactive + " its routed experts alone need");
             }
             return new ModelSummary(modelDir, cfg, total, total - inactivePerToken(cfg), dtypes, ckpt.totalBytes(), copies);

@@ -1,6 +1,6 @@
 package io.moescope.inspect;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import java.nio.file.Path;
 
 /**

@@ -5,7 +5,6 @@ import io.moescope.backend.Backend;
 import io.moescope.backend.Routing;
 import io.moescope.backend.Tensor;
 import io.moescope.model.ForwardOptions;
-import io.moescope.model.Router;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,11 +32,11 @@ final class VariantOptions implements ForwardOptions {
     }
 
     @Override
-    public Routing route(Backend b, int layer, Router router, Tensor logits) {
+    public Routing route(Backend b, int layer, Tensor correctionBias, Tensor logits) {
         if (routing == null) return null;
         float[] l = b.download(logits);
         int T = logits.dim(0);
-        float[] modelBias = router.correctionBias() == null ? null : b.download(router.correctionBias());
+        float[] modelBias = correctionBias == null ? null : b.download(correctionBias);
         RoutingVariant.Decision d = routing.decide(l, T, modelBias, bias(layer), layer);
         decisions.put(layer, d);
         return new Routing(routing.spec(), b.uploadInts(d.index(), T, d.k()), b.upload(d.weight(), T, d.k()));

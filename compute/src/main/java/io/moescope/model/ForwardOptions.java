@@ -21,8 +21,10 @@ public interface ForwardOptions {
     /**
      * The routing of the MoE block of decoder layer {@code layer} from its router's logits [T, E]
      * (resident on b), or null for the router's own rule. The returned routing's spec gives k.
+     *
+     * @param correctionBias the router's own selection bias [E] (DeepSeek-V3), or null
      */
-    default Routing route(Backend b, int layer, Router router, Tensor logits) {
+    default Routing route(Backend b, int layer, Tensor correctionBias, Tensor logits) {
         return null;
     }
 }

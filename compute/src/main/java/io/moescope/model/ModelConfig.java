@@ -1,7 +1,7 @@
 package io.moescope.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -5,7 +5,7 @@ import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
 import io.moescope.backend.Tensor;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.WeightSource;
 import io.moescope.tensor.FloatTensor;
 import java.util.ArrayList;

@@ -95,9 +95,9 @@ public final class MoeModel {
      * @throws IllegalArgumentException if ids is empty or holds an id outside the vocabulary
      */
     public ForwardResult forward(int[] ids, Probes probes, ForwardOptions options) {
-        try (ProbeRecorder recorder = new ProbeRecorder(backend, probes, null, layers.size());
+        try (ProbeRecorder recorder = recorder(probes, null);
              Pass p = run(ids, options, recorder, null)) {
-            return recorder.collect(ids, config, p);
+            return recorder.collect(ids, config, p.logits(), p.loss());
         }
     }
 
@@ -108,7 +108,7 @@ public final class MoeModel {
      * @throws IllegalArgumentException as {@link #forward}
      */
     public double loss(int[] ids) {
-        try (Pass p = run(ids, ForwardOptions.NONE, new ProbeRecorder(backend, Probes.NONE, null, layers.size()), null)) {
+        try (Pass p = run(ids, ForwardOptions.NONE, recorder(Probes.NONE, null), null)) {
             return backend.download(p.loss())[0];
         }
     }
@@ -121,7 +121,11 @@ public final class MoeModel {
      * @throws IllegalArgumentException as {@link #forward}
      */
     public Pass forward(int[] ids, Tape tape) {
-        return run(ids, ForwardOptions.NONE, new ProbeRecorder(backend, Probes.NONE, tape, layers.size()), tape);
+        return run(ids, ForwardOptions.NONE, recorder(Probes.NONE, tape), tape);
+    }
+
+    private ProbeRecorder recorder(Probes probes, Tape tape) {
+        return new ProbeRecorder(backend, probes.attention(), probes.hidden(), probes.routing(), tape, layers.size());
     }
 
     /** The logits [T, V] and the mean next-token cross-entropy [1] of one pass, on the device. */

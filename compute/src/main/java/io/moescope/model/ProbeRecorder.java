@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What one forward pass keeps for inspection (the {@link MoeModel.Probes}), and the freeing of
+ * What one forward pass keeps for inspection (the probes asked for), and the freeing of
  * everything else: the pass hands each intermediate here once it has used it, and the recorder
  * closes it unless a probe keeps it or a tape holds it for backward. On a GPU backend that returns
  * the memory now, not when the tensors are collected.
@@ -19,7 +19,7 @@ final class ProbeRecorder implements AutoCloseable {
     private record Routed(int layer, Tensor input, Router.Decision decision, Tensor output) {}
 
     private final Backend b;
-    private final MoeModel.Probes probes;
+    private final boolean keepAttention, keepHidden, keepRouting;
     private final Tape tape;
     private final int layers;
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -29,21 +29,23 @@ final class ProbeRecorder implements AutoCloseable {
     private final List<Routed> routed = new ArrayList<>();
 
     /** @param tape the pass's tape, whose tensors are not the recorder's to free, or null */
-    ProbeRecorder(Backend b, MoeModel.Probes probes, Tape tape, int layers) {
+    ProbeRecorder(Backend b, boolean attention, boolean hidden, boolean routing, Tape tape, int layers) {
         this.b = b;
-        this.probes = probes;
+        this.keepAttention = attention;
+        this.keepHidden = hidden;
+        this.keepRouting = routing;
         this.tape = tape;
         this.layers = layers;
     }
 
     /** Whether the attention probes are asked for (the attention then returns its probabilities). */
     boolean wantsAttention() {
-        return probes.attention();
+        return keepAttention;
     }
 
     /** A hidden state in transformers' hidden_states layout: the embeddings, then the final norm's output. */
     void hidden(Tensor h) {
-        if (probes.hidden()) hidden.add(keep(h));
+        if (keepHidden) hidden.add(keep(h));
     }
 
     /** Layer l's output: kept for layers 0..L-2 (the last one's appears after the final norm, as in transformers). */
@@ -59,7 +61,7 @@ final class ProbeRecorder implements AutoCloseable {
 
     /** An MoE layer's router input [T, D], routing decision and block output [T, D]. */
     void routing(int layer, Tensor input, Router.Decision d, Tensor output) {
-        if (probes.routing()) {
+        if (keepRouting) {
             keep(input);
             keep(d.logits());
             keep(d.routing().index());
@@ -79,7 +81,7 @@ final class ProbeRecorder implements AutoCloseable {
     }
 
     /** Copies what the probes kept back to the host, once, with the logits and the loss. */
-    ForwardResult collect(int[] ids, ModelConfig config, MoeModel.Pass pass) {
+    ForwardResult collect(int[] ids, ModelConfig config, Tensor logits, Tensor loss) {
         int T = ids.length;
         List<float[]> hiddenOut = hidden.stream().map(b::download).toList();
         List<float[]> attentionOut = new ArrayList<>();
@@ -92,8 +94,8 @@ final class ProbeRecorder implements AutoCloseable {
                     b.downloadInts(routing.index()), b.download(routing.weight()));
             traces.add(new MoeTrace(r.layer(), b.download(r.input()), d, b.download(r.output())));
         }
-        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(pass.logits()),
-                b.download(pass.loss())[0], auxLoss(config, traces), hiddenOut, attentionOut, List.copyOf(heads), traces);
+        return new ForwardResult(ids.clone(), config.vocabSize(), config.hiddenSize(), b.download(logits),
+                b.download(loss)[0], auxLoss(config, traces), hiddenOut, attentionOut, List.copyOf(heads), traces);
     }
 
     /** The load-balancing loss of the traced MoE layers; NaN for DeepSeek, which defines none. */

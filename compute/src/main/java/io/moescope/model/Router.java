@@ -18,7 +18,7 @@ public record Router(Tensor weight, Tensor correctionBias, RouterSpec spec) {
     /** The routing the options give for decoder layer {@code layer}, if any, else the router's own. */
     public Decision route(Backend b, Tensor x, int layer, ForwardOptions options) {
         Tensor logits = b.linear(x, weight, null);
-        Routing r = options.route(b, layer, this, logits);
+        Routing r = options.route(b, layer, correctionBias, logits);
         return new Decision(logits, r != null ? r : b.route(logits, spec, correctionBias));
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.DType;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.model.ModelConfig;

@@ -1,7 +1,7 @@
 package io.moescope.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

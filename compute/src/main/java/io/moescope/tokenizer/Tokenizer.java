@@ -4,7 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.ModelFiles;
 import io.moescope.files.InputFiles;
 import java.io.ByteArrayInputStream;
@@ -25,7 +25,7 @@ import java.util.Set;
  * Special tokens are added exactly where the file's post-processor adds them (HF's default).
  */
 public final class Tokenizer implements AutoCloseable {
-    public static final String FILE_NAME = "tokenizer.json";
+    public static final String FILE_NAME = TokenizerJson.FILE_NAME;
 
     static {
         // DJL may otherwise try the network for natives it lacks; ours are in its jar.

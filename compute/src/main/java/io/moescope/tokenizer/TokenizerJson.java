@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -22,6 +22,9 @@ import java.util.Map;
  */
 final class TokenizerJson {
     private TokenizerJson() {}
+
+    /** The file's name in a model folder. */
+    static final String FILE_NAME = "tokenizer.json";
 
     /** Real tokenizer.json files are tens of MB at most; the limit keeps a hostile one from exhausting the heap. */
     static final long MAX_BYTES = 256L << 20;
@@ -47,14 +50,14 @@ final class TokenizerJson {
         try {
             root = InputFiles.parseJson(file, bytes, MAPPER, "JSON");
         } catch (CheckpointException e) {
-            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": " + e.problem(), e);
+            throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": " + e.problem(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": not a JSON object");
+            throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": not a JSON object");
         }
         String bad = firstLoneSurrogate(root);
         if (bad != null) {
-            throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": a string holds a lone UTF-16 surrogate ("
+            throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": a string holds a lone UTF-16 surrogate ("
                     + bad + ")");
         }
         checkTemplates(file, root.path("post_processor"));
@@ -74,7 +77,7 @@ final class TokenizerJson {
             JsonNode n = todo.pop();
             if (!n.isObject()) continue;
             String type = n.path("type").asText("");
-            String where = "not a valid HF " + Tokenizer.FILE_NAME + ": " + section + " " + type + ": ";
+            String where = "not a valid HF " + FILE_NAME + ": " + section + " " + type + ": ";
             for (String list : new String[] {"normalizers", "pretokenizers", "pre_tokenizers"}) n.path(list).forEach(todo::push);
             JsonNode regex = n.path("pattern").path("Regex");
             if ((type.equals("Split") || type.equals("Replace")) && regex.isTextual()) {
@@ -120,7 +123,7 @@ final class TokenizerJson {
                 if (token.isMissingNode()) continue;
                 String id = token.path("id").asText();
                 if (!special.has(id)) {
-                    throw new CheckpointException(file, "not a valid HF " + Tokenizer.FILE_NAME + ": post_processor template \""
+                    throw new CheckpointException(file, "not a valid HF " + FILE_NAME + ": post_processor template \""
                             + template + "\" names special token \"" + escape(id) + "\", which special_tokens does not define");
                 }
             }

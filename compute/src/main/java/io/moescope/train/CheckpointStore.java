@@ -3,7 +3,7 @@ package io.moescope.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.SafetensorsWriter;
 import io.moescope.checkpoint.TensorData;
 import io.moescope.files.AtomicFiles;

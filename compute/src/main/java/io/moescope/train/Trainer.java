@@ -4,7 +4,7 @@ import io.moescope.backend.Backend;
 import io.moescope.backend.RoutingRule;
 import io.moescope.backend.Tensor;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.checkpoint.TensorData;
 import io.moescope.grad.Backprop;

@@ -3,7 +3,7 @@ package io.moescope.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import java.nio.file.Path;
 import java.util.Iterator;

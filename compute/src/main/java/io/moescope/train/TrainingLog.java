@@ -1,7 +1,7 @@
 package io.moescope.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InputFiles;
 import io.moescope.files.IoProblems;
 import java.io.BufferedWriter;

@@ -8,7 +8,7 @@ import io.moescope.analysis.LoadedModel;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.backend.DeviceOutOfMemoryException;
 import io.moescope.backend.ForwardingBackend;
 import io.moescope.backend.Tensor;

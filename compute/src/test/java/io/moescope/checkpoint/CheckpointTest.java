@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.files.CheckpointException;
 import io.moescope.tensor.FloatTensor;
 import java.io.IOException;
 import java.nio.file.Files;

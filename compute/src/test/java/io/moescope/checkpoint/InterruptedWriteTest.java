@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.moescope.files.CheckpointException;
 import io.moescope.files.InFlightFiles;
 import java.io.IOException;
 import java.nio.file.Files;

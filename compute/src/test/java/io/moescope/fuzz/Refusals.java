@@ -1,6 +1,6 @@
 package io.moescope.fuzz;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 
 /**
  * The property every fuzz target checks: an input ends in success or in our own typed error, a

@@ -79,7 +79,7 @@ class GradientFlowTest {
                     assertNotNull(l.component("mlp"));
                 }
             }
-            JsonNode json = new ObjectMapper().readTree(r.toJson());
+            JsonNode json = new ObjectMapper().readTree(GradientFlowJson.text(r));
             assertEquals(model.config().architecture().modelType(), json.get("model_type").asText());
             assertEquals(L, json.get("layers").size());
             assertEquals(r.layers().get(1).gradNorm(), json.get("layers").get(1).get("grad_norm").asDouble(), 1e-12);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.DType;
 import io.moescope.checkpoint.SafetensorsFile;
 import io.moescope.checkpoint.TensorData;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.backend.java.JavaBackend;
 import io.moescope.checkpoint.Checkpoint;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.checkpoint.DType;
 import io.moescope.model.ForwardResult;
 import io.moescope.model.ModelConfig;

@@ -3,7 +3,7 @@ package io.moescope.testing;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.moescope.backend.BackendUnavailableException;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.opentest4j.TestAbortedException;

@@ -3,7 +3,7 @@ package io.moescope.tokenizer;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.testing.Conformance;
 import java.io.IOException;
 import java.nio.file.Files;

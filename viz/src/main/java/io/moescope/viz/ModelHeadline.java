@@ -34,7 +34,7 @@ public record ModelHeadline(Path folder, String modelType, int layers, int dense
                     firstInt(c, "num_local_experts", "num_experts", "n_routed_experts"),
                     firstInt(c, "num_experts_per_tok"),
                     sharedExperts(c), null);
-        } catch (io.moescope.checkpoint.CheckpointException e) {
+        } catch (io.moescope.files.CheckpointException e) {
             return failed(folder, e.getMessage());
         }
     }

@@ -7,7 +7,6 @@ import io.moescope.backend.AttentionGradients;
 import io.moescope.backend.AttentionOutput;
 import io.moescope.backend.AttentionSpec;
 import io.moescope.backend.Backend;
-import io.moescope.backend.Backends;
 import io.moescope.backend.DeviceInfo;
 import io.moescope.backend.ExpertWeights;
 import io.moescope.backend.Rotary;
@@ -56,7 +55,7 @@ public final class JavaBackend implements Backend {
 
     @Override
     public DeviceInfo device() {
-        return new DeviceInfo("java", Backends.cpuModel(), Runtime.getRuntime().maxMemory(),
+        return new DeviceInfo("java", CpuModel.name(), Runtime.getRuntime().maxMemory(),
                 scheduler.threads(), "Vector API, " + VectorKernels.S.length() + " float lanes");
     }
 

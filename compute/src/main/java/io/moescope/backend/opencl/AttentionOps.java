@@ -121,7 +121,7 @@ final class AttentionOps {
         if (probabilities == null) {
             AttentionOutput a = forward(q, k, v, s, true);
             a.context().close();
-            recomputed = OpenClBackend.cl(a.probabilities());
+            recomputed = OpenClTensor.of(a.probabilities());
             probabilities = recomputed;
         }
         try (OpenClTensor ds = cl.floats(H, T, T)) {

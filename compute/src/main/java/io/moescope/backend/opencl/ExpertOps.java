@@ -50,7 +50,7 @@ final class ExpertOps {
     }
 
     private static OpenClTensor t(Tensor x) {
-        return OpenClBackend.cl(x);
+        return OpenClTensor.of(x);
     }
 
     Tensor forward(Tensor xIn, Routing routing, ExpertWeights w) {

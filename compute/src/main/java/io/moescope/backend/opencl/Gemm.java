@@ -82,8 +82,8 @@ final class Gemm {
             Object[] args = new Object[fixed.length + 2 * EXPERTS_PER_LAUNCH];
             System.arraycopy(fixed, 0, args, 0, fixed.length);
             for (int i = 0; i < n; i++) {
-                args[fixed.length + i] = OpenClBackend.cl(gate.get(e0 + i));
-                args[fixed.length + EXPERTS_PER_LAUNCH + i] = OpenClBackend.cl(up.get(e0 + i));
+                args[fixed.length + i] = OpenClTensor.of(gate.get(e0 + i));
+                args[fixed.length + EXPERTS_PER_LAUNCH + i] = OpenClTensor.of(up.get(e0 + i));
             }
             cl.kernels.launch("gemm_expert_glu", new long[]{(long) ceilDiv(I, t.bn() / 2) * t.threads(), maxTiles(groups, n)},
                     new long[]{t.threads(), 1}, args);
@@ -125,7 +125,7 @@ final class Gemm {
     private static Object[] withExperts(List<Tensor> own, int e0, int n, Object... fixed) {
         Object[] args = new Object[fixed.length + EXPERTS_PER_LAUNCH];
         System.arraycopy(fixed, 0, args, 0, fixed.length);
-        for (int i = 0; i < n; i++) args[fixed.length + i] = OpenClBackend.cl(own.get(e0 + i));
+        for (int i = 0; i < n; i++) args[fixed.length + i] = OpenClTensor.of(own.get(e0 + i));
         return args;
     }
 

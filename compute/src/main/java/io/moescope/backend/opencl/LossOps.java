@@ -14,7 +14,7 @@ final class LossOps {
         int rows = Math.max(0, (int) ids.size() - 1), V = logits.cols();
         OpenClTensor out = cl.floats(1);
         try (OpenClTensor rowLoss = cl.floats(rows)) {
-            cl.perGroup("next_token_loss_rows", rows, OpenClBackend.cl(logits), OpenClBackend.cl(ids), V, rowLoss);
+            cl.perGroup("next_token_loss_rows", rows, OpenClTensor.of(logits), OpenClTensor.of(ids), V, rowLoss);
             cl.perGroup("mean_of", 1, rowLoss, rows, out);
         }
         return out;
@@ -23,7 +23,7 @@ final class LossOps {
     Tensor nextTokenLossBackward(Tensor logits, Tensor ids, float scale) {
         int T = (int) ids.size(), V = logits.cols();
         OpenClTensor d = cl.floats(logits.shape());
-        cl.perGroup("next_token_loss_backward", T, OpenClBackend.cl(logits), OpenClBackend.cl(ids), V, T, scale, d);
+        cl.perGroup("next_token_loss_backward", T, OpenClTensor.of(logits), OpenClTensor.of(ids), V, T, scale, d);
         return d;
     }
 
@@ -33,7 +33,7 @@ final class LossOps {
         OpenClTensor d = cl.floats(logits.shape());
         try (OpenClTensor cT = cl.floats(E)) {
             cl.write(cT.mem(), c);
-            cl.perGroup("softmax_weighted_sum_backward", logits.rows(), OpenClBackend.cl(logits), cT, E, scale, d);
+            cl.perGroup("softmax_weighted_sum_backward", logits.rows(), OpenClTensor.of(logits), cT, E, scale, d);
         }
         return d;
     }

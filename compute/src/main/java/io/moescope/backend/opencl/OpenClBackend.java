@@ -87,9 +87,8 @@ public final class OpenClBackend implements Backend, DeviceTimer {
         }
     }
 
-    static OpenClTensor cl(Tensor t) {
-        if (t instanceof OpenClTensor o) return o;
-        throw new IllegalArgumentException("not an OpenCL tensor: " + (t == null ? "null" : t.getClass().getName()));
+    private static OpenClTensor cl(Tensor t) {
+        return OpenClTensor.of(t);
     }
 
     private static OpenClTensor clOrNull(Tensor t) {

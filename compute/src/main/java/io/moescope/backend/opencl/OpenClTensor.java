@@ -14,6 +14,12 @@ public final class OpenClTensor extends DeviceTensor<DeviceBuffer> {
         return new OpenClTensor(new DeviceBuffer(memory, bytesFor(shape)), shape, isInt);
     }
 
+    /** The tensor as this backend's own; the op classes take any {@link io.moescope.backend.Tensor} and check here. */
+    static OpenClTensor of(io.moescope.backend.Tensor t) {
+        if (t instanceof OpenClTensor o) return o;
+        throw new IllegalArgumentException("not an OpenCL tensor: " + (t == null ? "null" : t.getClass().getName()));
+    }
+
     /** The same buffer under another shape of equal size. */
     OpenClTensor view(int... newShape) {
         return new OpenClTensor(bufferForView(newShape), newShape, isInt());

@@ -21,7 +21,7 @@ final class RoutingOps {
         // Per-token scratch: the kernel works on rows of E scores, too many for private memory.
         try (OpenClTensor scores = cl.floats(T, E); OpenClTensor choice = cl.floats(T, E);
              OpenClTensor groupScores = cl.floats(T, G); OpenClTensor kept = cl.ints(T, G)) {
-            cl.perItem("route", T, OpenClBackend.cl(logits), correctionBias == null ? null : OpenClBackend.cl(correctionBias),
+            cl.perItem("route", T, OpenClTensor.of(logits), correctionBias == null ? null : OpenClTensor.of(correctionBias),
                     correctionBias != null, scores, choice, groupScores, kept, index, weight, T, E, k, G, spec.keptGroups(),
                     spec.rule().ordinal(), spec.renormalize(), spec.scaling());
         }
@@ -33,7 +33,7 @@ final class RoutingOps {
         RouterSpec spec = routing.spec();
         int E = spec.experts(), T = Math.toIntExact(logits.size() / E);
         OpenClTensor dLogits = cl.floats(logits.shape());
-        cl.perItem("route_backward", T, OpenClBackend.cl(dWeight), OpenClBackend.cl(logits), OpenClBackend.cl(routing.index()),
+        cl.perItem("route_backward", T, OpenClTensor.of(dWeight), OpenClTensor.of(logits), OpenClTensor.of(routing.index()),
                 dLogits, T, E, spec.k(), spec.rule().ordinal(), spec.renormalize(), spec.scaling());
         return dLogits;
     }

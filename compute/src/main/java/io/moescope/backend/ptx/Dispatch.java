@@ -7,6 +7,8 @@ package io.moescope.backend.ptx;
  */
 record Dispatch(int experts, int slots, int maxTiles, PtxTensor offsets, PtxTensor tileStart, PtxTensor pos,
                 PtxTensor rowSlot) implements AutoCloseable {
+    /** Rows per M tile of the grouped kernels; moe_dispatch counts tiles of this height. */
+    static final int GROUP_TILE = 128;
 
     static Dispatch of(Gpu gpu, PtxTensor index, int experts) {
         int n = Math.toIntExact(index.size());
@@ -14,9 +16,9 @@ record Dispatch(int experts, int slots, int maxTiles, PtxTensor offsets, PtxTens
         PtxTensor pos = gpu.ints(Math.max(1, n)), rowSlot = gpu.ints(Math.max(1, n));
         // one warp's counts per expert each, in 48 KB of shared memory
         int warps = Math.max(1, Math.min(32, 12288 / experts - 1));
-        gpu.launch("moe_dispatch", 1, 1, 1, 32 * warps, 4 * (warps + 1) * experts, index, n, experts, Gemm.GROUP_TILE,
+        gpu.launch("moe_dispatch", 1, 1, 1, 32 * warps, 4 * (warps + 1) * experts, index, n, experts, GROUP_TILE,
                 offsets, tileStart, pos, rowSlot);
-        return new Dispatch(experts, n, Gpu.ceil(n, Gemm.GROUP_TILE) + experts, offsets, tileStart, pos, rowSlot);
+        return new Dispatch(experts, n, Gpu.ceil(n, GROUP_TILE) + experts, offsets, tileStart, pos, rowSlot);
     }
 
     @Override

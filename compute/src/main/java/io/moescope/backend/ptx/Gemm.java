@@ -96,9 +96,6 @@ final class Gemm {
 
     // ---- grouped products of the experts (rows grouped by expert on the device) -----------------
 
-    /** Rows per M tile of the grouped kernels; moe_dispatch counts tiles of this height. */
-    static final int GROUP_TILE = 128;
-
     /** What the grouped kernels take as B per expert, and what they write (see gemm.cu's ROWS_ modes). */
     enum Grouped {
         /** C = A B_e^T, B_e [N, K] */
@@ -127,7 +124,7 @@ final class Gemm {
     void grouped(Grouped mode, Dispatch d, PtxTensor a, long lda, PtxTensor bTable, long ldb, PtxTensor c, PtxTensor c2,
                  PtxTensor c3, long ldc, int N, int K, int ksplit, float alpha, float beta) {
         // outputs of a few 128-wide tiles take 64-wide ones, for more blocks than multiprocessors
-        boolean medium = !mode.glu() && (long) Gpu.ceil(N, 128) * Gpu.ceil(d.slots(), GROUP_TILE) < 2L * gpu.rt.multiprocessors;
+        boolean medium = !mode.glu() && (long) Gpu.ceil(N, 128) * Gpu.ceil(d.slots(), Dispatch.GROUP_TILE) < 2L * gpu.rt.multiprocessors;
         int perTile = mode.glu() || medium ? 64 : 128;
         boolean vecA = lda % 4 == 0 && Gpu.aligned(a.ptr());
         gpu.launch(mode.kernel + (medium ? "_m" : ""), Gpu.ceil(N, perTile), d.maxTiles(), 1, 256, 0,
@@ -139,7 +136,7 @@ final class Gemm {
     void groupedWeightGrad(Dispatch d, PtxTensor a, long lda, long aOffset, PtxTensor b, long ldb, PtxTensor cTable,
                            long ldc, int M, int N, float beta) {
         long aAddress = a.ptr() + 4 * aOffset;
-        gpu.launch("moe_wgrad", Gpu.ceil(N, GROUP_TILE), Gpu.ceil(M, GROUP_TILE), d.experts(), 256, 0,
+        gpu.launch("moe_wgrad", Gpu.ceil(N, Dispatch.GROUP_TILE), Gpu.ceil(M, Dispatch.GROUP_TILE), d.experts(), 256, 0,
                 aAddress, b, cTable, d.offsets(), M, N, lda, ldb, ldc, beta,
                 flag(lda % 4 == 0 && Gpu.aligned(aAddress)), flag(ldb % 4 == 0 && Gpu.aligned(b.ptr())), flag(ldc % 4 == 0));
     }

@@ -3,7 +3,7 @@ package io.moescope.viz.session;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.moescope.checkpoint.CheckpointException;
+import io.moescope.files.CheckpointException;
 import io.moescope.files.AtomicFiles;
 import io.moescope.files.InputFiles;
 import java.io.IOException;

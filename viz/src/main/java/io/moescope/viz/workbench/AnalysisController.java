@@ -6,7 +6,7 @@ import io.moescope.analysis.BatchAnalysis;
 import io.moescope.analysis.BatchAnalysisService;
 import io.moescope.analysis.LoadedModel;
 import io.moescope.analysis.Prompt;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.grad.GradientFlow;
 import io.moescope.grad.GradientFlowReport;
 import io.moescope.lab.Comparison;

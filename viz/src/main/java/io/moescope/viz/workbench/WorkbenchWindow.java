@@ -1,7 +1,7 @@
 package io.moescope.viz.workbench;
 
 import io.moescope.analysis.Analysis;
-import io.moescope.backend.Backends;
+import io.moescope.backend.select.Backends;
 import io.moescope.viz.lab.CompareView;
 import io.moescope.viz.lab.SweepView;
 import io.moescope.viz.session.SessionKeeper;

@@ -1,4 +1,4 @@
-package io.moescope.backend;
+package io.moescope.backend.select;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.moescope.backend.Backend;
+import io.moescope.backend.BackendUnavailableException;
+import io.moescope.backend.DeviceInfo;
 import io.moescope.testing.OpenClRequirement;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,9 @@
-package io.moescope.backend;
+package io.moescope.backend.select;
 
+import io.moescope.backend.Backend;
+import io.moescope.backend.BackendUnavailableException;
+import io.moescope.backend.DeviceInfo;
+import io.moescope.backend.java.CpuModel;
 import io.moescope.backend.java.JavaBackend;
 import io.moescope.backend.opencl.OpenClBackend;
 import io.moescope.backend.ptx.PtxBackend;
@@ -129,30 +133,7 @@ public final class Backends {
 
     /** The CPU as the java backend sees it: its cores, and the JVM's maximum heap as its memory. */
     static DeviceInfo cpu(int threads) {
-        return new DeviceInfo("java", cpuModel(), Runtime.getRuntime().maxMemory(), threads,
+        return new DeviceInfo("java", CpuModel.name(), Runtime.getRuntime().maxMemory(), threads,
                 Runtime.getRuntime().availableProcessors() + " cores; memory is the JVM's maximum heap (-Xmx)");
-    }
-
-    /** The processor's marketing name where the OS tells it (Linux), else the architecture: "CPU AMD EPYC". */
-    public static String cpuModel() {
-        return CpuModel.NAME;
-    }
-
-    /** Read once: /proc/cpuinfo does not change while we run, and the java backend's device() asks often. */
-    private static final class CpuModel {
-        static final String NAME = read();
-
-        private static String read() {
-            Path info = Path.of("/proc/cpuinfo");
-            if (Files.isReadable(info)) {
-                try (Stream<String> lines = Files.lines(info)) {
-                    var model = lines.filter(l -> l.startsWith("model name")).findFirst();
-                    if (model.isPresent()) return "CPU " + model.get().substring(model.get().indexOf(':') + 1).strip();
-                } catch (IOException | RuntimeException e) {
-                    // fall through to the architecture: a name is a nicety, not worth failing for
-                }
-            }
-            return "CPU (" + System.getProperty("os.arch") + ")";
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.moescope.checkpoint;
+package io.moescope.files;
 
 import java.nio.file.Path;
 
@@ -21,7 +21,7 @@ public class CheckpointException extends RuntimeException {
     }
 
     /** Longer messages are cut: a name from a hostile file may be megabytes long. */
-    static final int MAX_MESSAGE = 2000;
+    public static final int MAX_MESSAGE = 2000;
 
     /**
      * Names in messages come from untrusted files: a newline in a tensor or shard name must not split
