@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,9 +18,7 @@ class BenchCommandTest {
 
     @Test
     void jsonHasEveryFigure() throws IOException {
-        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "32", "--runs", "2", "--warmup", "1",
-                "--max-warmup", "1", "--threads", "2", "--backend", "java", "--json");
-        assertEquals(0, r.exitCode(), r::toString);
+        Cli r = bench("--seq", "32", "--runs", "2", "--warmup", "1", "--max-warmup", "1", "--threads", "2", "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("mixtral-bench", j.get("config").asText());
         assertEquals("java", j.get("backend").asText());
@@ -41,9 +41,7 @@ class BenchCommandTest {
 
     @Test
     void textAndProfile() {
-        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "16", "--runs", "1", "--warmup", "0",
-                "--max-warmup", "0", "--threads", "1", "--backend", "java", "--profile");
-        assertEquals(0, r.exitCode(), r::toString);
+        Cli r = bench("--seq", "16", "--runs", "1", "--warmup", "0", "--max-warmup", "0", "--threads", "1", "--profile");
         assertTrue(r.out().contains("tokens/s"), r::toString);
         assertTrue(r.err().startsWith("operation"), r::toString);
         assertTrue(r.err().contains("\nexperts "), r::toString);
@@ -51,9 +49,7 @@ class BenchCommandTest {
 
     @Test
     void forwardAndBackward() throws IOException {
-        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--runs", "1", "--warmup", "0",
-                "--max-warmup", "0", "--threads", "2", "--backend", "java", "--mode", "fwdbwd", "--json");
-        assertEquals(0, r.exitCode(), r::toString);
+        Cli r = bench("--seq", "8", "--runs", "1", "--warmup", "0", "--max-warmup", "0", "--threads", "2", "--mode", "fwdbwd", "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("fwdbwd", j.get("mode").asText());
         assertTrue(j.get("median_ms").asDouble() > 0, r::toString);
@@ -61,9 +57,7 @@ class BenchCommandTest {
 
     @Test
     void warmUpGoesOnUntilTheJitIsQuiet() throws IOException {
-        Cli r = Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--runs", "1", "--warmup", "1",
-                "--max-warmup", "30", "--threads", "1", "--backend", "java", "--json");
-        assertEquals(0, r.exitCode(), r::toString);
+        Cli r = bench("--seq", "8", "--runs", "1", "--warmup", "1", "--max-warmup", "30", "--threads", "1", "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
         int passes = j.get("warmup").asInt();
         // Settled means three quiet passes after the first; otherwise the cap was reached.
@@ -79,5 +73,14 @@ class BenchCommandTest {
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--backend", "nope"), 2);
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--threads", "0"), 2);
         CliTest.assertOneLineFailure(Cli.run("bench", "--config", CONFIG.toString(), "--seq", "8", "--warmup", "3", "--max-warmup", "2"), 2);
+    }
+
+    /** A bench run of the sample config on the java backend, which must succeed. */
+    private static Cli bench(String... args) {
+        List<String> all = new ArrayList<>(List.of("bench", "--config", CONFIG.toString(), "--backend", "java"));
+        all.addAll(List.of(args));
+        Cli r = Cli.run(all.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r::toString);
+        return r;
     }
 }

@@ -11,66 +11,29 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 class FailuresTest {
 
-    @Command(name = "boom")
-    static final class Boom implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            throw new IllegalStateException("wires\ncrossed");
-        }
-    }
-
     @Test
     void unexpectedExceptionsAreOneLineAndExitOne() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Boom()).setExecutionExceptionHandler(new Failures());
-        cl.setErr(new PrintWriter(err, true));
-        assertEquals(1, cl.execute());
-        String text = err.toString().strip();
+        String text = fails(() -> { throw new IllegalStateException("wires\ncrossed"); }, false, 1);
         assertFalse(text.contains("\n"), text);
         assertTrue(text.startsWith("moescope: internal error: java.lang.IllegalStateException: wires crossed"), text);
         assertTrue(text.contains("--debug"), text);
     }
 
-    @Command(name = "crash")
-    static final class Crash implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            throw new NoClassDefFoundError("jdk/incubator/vector/Vector");
-        }
-    }
-
     @Test
     void errorsAreOneLineAndExitOneToo() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Crash()).setExecutionExceptionHandler(new Failures());
-        cl.setExecutionStrategy(Failures::runPassingErrorsOn);
-        cl.setErr(new PrintWriter(err, true));
-        assertEquals(1, cl.execute());
-        String text = err.toString().strip();
+        String text = fails(() -> { throw new NoClassDefFoundError("jdk/incubator/vector/Vector"); }, true, 1);
         assertFalse(text.contains("\n"), text);
         assertTrue(text.startsWith("moescope: internal error: java.lang.NoClassDefFoundError: jdk/incubator/vector/Vector"), text);
     }
 
-    @Command(name = "setting")
-    static final class BadSetting implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            throw new ExceptionInInitializerError(new IllegalArgumentException("-Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'"));
-        }
-    }
-
     @Test
     void aSettingRefusedDuringClassSetupIsBadInput() {
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new BadSetting()).setExecutionExceptionHandler(new Failures());
-        cl.setExecutionStrategy(Failures::runPassingErrorsOn);
-        cl.setErr(new PrintWriter(err, true));
-        assertEquals(2, cl.execute());
-        assertEquals("moescope: -Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'", err.toString().strip());
+        var refused = new IllegalArgumentException("-Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'");
+        assertEquals("moescope: -Dmoescope.java.kernel: 8x3 or 6x4, got '9x9'", fails(() -> { throw new ExceptionInInitializerError(refused); }, true, 2));
     }
 
     @Test
@@ -79,5 +42,18 @@ class FailuresTest {
         assertEquals(2, Failures.exitCode(new IllegalArgumentException("bad")));
         assertEquals(2, Failures.exitCode(new UnsupportedOperationException("gradients are not available yet")));
         assertEquals(1, Failures.exitCode(new NullPointerException()));
+    }
+
+    /**
+     * Runs the command with Failures handling what it throws, errors too where the main command
+     * passes them on, and returns its stderr after checking the exit code.
+     */
+    private static String fails(Callable<Integer> command, boolean passingErrorsOn, int exitCode) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(CommandSpec.wrapWithoutInspection(command)).setExecutionExceptionHandler(new Failures());
+        if (passingErrorsOn) cl.setExecutionStrategy(Failures::runPassingErrorsOn);
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(exitCode, cl.execute());
+        return err.toString().strip();
     }
 }

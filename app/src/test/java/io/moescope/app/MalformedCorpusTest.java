@@ -67,6 +67,14 @@ class MalformedCorpusTest {
         return new Case(input, Runs.BOTH, Expect.REFUSED, m);
     }
 
+    /** A model whose model.safetensors holds this header (single-quoted JSON) and this many data bytes. */
+    private static Case badSafetensors(String input, String singleQuotedHeader, int dataBytes, String phrase) {
+        return refused(input, d -> {
+            Path m = mixtral(d.resolve("model"));
+            return new Made(m, raw(m.resolve("model.safetensors"), singleQuotedHeader, new byte[dataBytes]), phrase);
+        });
+    }
+
     private static Case refusedByInspect(String input, Maker m) {
         return new Case(input, Runs.INSPECT_ONLY, Expect.REFUSED, m);
     }
@@ -104,40 +112,14 @@ class MalformedCorpusTest {
             Path m = mixtral(d.resolve("model"));
             return new Made(m, raw(m.resolve("model.safetensors"), 1000, "{}", new byte[10]), "beyond the end of the file");
         }));
-        c.add(refused("invalid header JSON", d -> {
-            Path m = mixtral(d.resolve("model"));
-            return new Made(m, raw(m.resolve("model.safetensors"), "{'a': {'dtype': 'F32',", new byte[0]), "invalid header JSON");
-        }));
-        c.add(refused("offsets out of range", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[4],'data_offsets':[0,16]}}", new byte[4]);
-            return new Made(m, f, "out of range");
-        }));
-        c.add(refused("overlapping offsets", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[2],'data_offsets':[0,8]},"
-                    + "'b':{'dtype':'F32','shape':[2],'data_offsets':[4,12]}}", new byte[12]);
-            return new Made(m, f, "overlap");
-        }));
-        c.add(refused("offsets not matching shape x dtype", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[3],'data_offsets':[0,8]}}", new byte[8]);
-            return new Made(m, f, "(12 expected)");
-        }));
-        c.add(refused("hole in the data buffer", d -> {
-            Path m = mixtral(d.resolve("model"));
-            return new Made(m, raw(m.resolve("model.safetensors"), TENSOR, new byte[8]), "hole in the data buffer");
-        }));
-        c.add(refused("unknown dtype", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F64','shape':[1],'data_offsets':[0,8]}}", new byte[8]);
-            return new Made(m, f, "unknown dtype F64");
-        }));
-        c.add(refused("negative dimension", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[-1],'data_offsets':[0,4]}}", new byte[4]);
-            return new Made(m, f, "negative dimension");
-        }));
+        c.add(badSafetensors("invalid header JSON", "{'a': {'dtype': 'F32',", 0, "invalid header JSON"));
+        c.add(badSafetensors("offsets out of range", "{'a':{'dtype':'F32','shape':[4],'data_offsets':[0,16]}}", 4, "out of range"));
+        c.add(badSafetensors("overlapping offsets", "{'a':{'dtype':'F32','shape':[2],'data_offsets':[0,8]},"
+                + "'b':{'dtype':'F32','shape':[2],'data_offsets':[4,12]}}", 12, "overlap"));
+        c.add(badSafetensors("offsets not matching shape x dtype", "{'a':{'dtype':'F32','shape':[3],'data_offsets':[0,8]}}", 8, "(12 expected)"));
+        c.add(badSafetensors("hole in the data buffer", TENSOR, 8, "hole in the data buffer"));
+        c.add(badSafetensors("unknown dtype", "{'a':{'dtype':'F64','shape':[1],'data_offsets':[0,8]}}", 8, "unknown dtype F64"));
+        c.add(badSafetensors("negative dimension", "{'a':{'dtype':'F32','shape':[-1],'data_offsets':[0,4]}}", 4, "negative dimension"));
         c.add(refusedByInspect("tensor missing", d -> {
             Path m = mixtral(d.resolve("model"));
             String q = "model.layers.0.self_attn.q_proj.weight";
@@ -258,19 +240,11 @@ class MalformedCorpusTest {
             Path m = mixtral(d.resolve("model"));
             return new Made(m, raw(m.resolve("model.safetensors"), 200_000_000L, "{}", new byte[0]), "more than the 100 MB limit");
         }));
-        c.add(refused("dimension product overflows", d -> {
-            Path m = mixtral(d.resolve("model"));
-            long big = 1L << 40;
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[" + big + "," + big + "],'data_offsets':[0,4]}}",
-                    new byte[4]);
-            return new Made(m, f, "size overflows");
-        }));
-        c.add(refused("tensor larger than its file", d -> {
-            Path m = mixtral(d.resolve("model"));
-            Path f = raw(m.resolve("model.safetensors"), "{'a':{'dtype':'F32','shape':[1000000],'data_offsets':[0,4000000]}}",
-                    new byte[4]);
-            return new Made(m, f, "out of range of the 4-byte data buffer");
-        }));
+        long big = 1L << 40;
+        c.add(badSafetensors("dimension product overflows", "{'a':{'dtype':'F32','shape':[" + big + "," + big + "],'data_offsets':[0,4]}}",
+                4, "size overflows"));
+        c.add(badSafetensors("tensor larger than its file", "{'a':{'dtype':'F32','shape':[1000000],'data_offsets':[0,4000000]}}", 4,
+                "out of range of the 4-byte data buffer"));
         c.add(refusedByInspect("prompt too long (default limit)", d -> {
             Path m = mixtral(d.resolve("model"));
             String ids = String.join(",", Collections.nCopies(8193, "7"));

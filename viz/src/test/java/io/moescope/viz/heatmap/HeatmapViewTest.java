@@ -1,20 +1,18 @@
 package io.moescope.viz.heatmap;
 
+import static io.moescope.viz.FxCalls.fx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.report.heatmap.ColourMap;
 import io.moescope.report.heatmap.ColourScale;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
-import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The heatmap's screen raster, which is drawn straight into the image's buffer, pooled to the
@@ -33,10 +31,6 @@ class HeatmapViewTest {
         view = new HeatmapView();
         stage.setScene(new Scene(view, SIDE + 4, SIDE + 4));
         stage.show();
-    }
-
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
     }
 
     /** Pixels after drawing values with the scale (layout first, so that the raster has its final size). */

@@ -1,5 +1,7 @@
 package io.moescope.viz.widget;
 
+import static io.moescope.viz.FxCalls.fx;
+import static io.moescope.viz.FxCalls.fxRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,7 +15,6 @@ import io.moescope.report.export.SvgExport;
 import io.moescope.viz.export.FxImages;
 import java.awt.geom.Rectangle2D;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Point2D;
 import javafx.scene.Scene;
@@ -49,10 +50,6 @@ class ChartPaneTest {
         stage.show();
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
-
     private static JFreeChart bars(double... values) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (int i = 0; i < values.length; i++) data.addValue(values[i], "tokens", "E" + i);
@@ -64,10 +61,7 @@ class ChartPaneTest {
     }
 
     private int[] show(JFreeChart chart) throws Exception {
-        fx(() -> {
-            pane.setChart(chart);
-            return null;
-        });
+        fxRun(() -> pane.setChart(chart));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(pane::isDrawn));
         return fx(pane::pixels);
     }
@@ -80,10 +74,7 @@ class ChartPaneTest {
         assertTrue(Arrays.stream(a).anyMatch(p -> p == (0xff000000 | ChartStyle.BAR.getRGB())), "the bars in the bar colour");
         int[] b = show(bars(9, 1, 5, 3));
         assertFalse(Arrays.equals(a, b), "other values, other pixels");
-        fx(() -> {
-            pane.setChart(null);
-            return null;
-        });
+        fxRun(() -> pane.setChart(null));
         assertEquals(0, fx(pane::pixels).length, "no chart, no image");
     }
 

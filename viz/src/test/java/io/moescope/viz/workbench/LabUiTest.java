@@ -1,5 +1,7 @@
 package io.moescope.viz.workbench;
 
+import static io.moescope.viz.FxCalls.fx;
+import static io.moescope.viz.FxCalls.fxRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,10 +25,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,27 +43,13 @@ import org.testfx.util.WaitForAsyncUtils;
  * the report. With -Dmoescope.screenshots=DIR it also saves the README's screenshots there.
  */
 @ExtendWith(ApplicationExtension.class)
-class LabUiTest {
+class LabUiTest extends WindowFixture {
     private static final String PROMPT = "In the beginning God created the heaven and the earth. And the earth was without form, and void.";
     private static final Path MODEL = Path.of("..", "sample-models", "kjv-deepseek-v3").toAbsolutePath().normalize();
 
-    @TempDir
-    static Path settings;
-
-    private WorkbenchWindow window;
-    private Stage stage;
-
-    @BeforeAll
-    static void isolateSettings() {
-        System.setProperty("moescope.settings", settings.toString());
-    }
-
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        window = new WorkbenchWindow(stage);
-        stage.setScene(new Scene(window.root(), 1400, 900));
-        stage.show();
+        show(stage, 1400, 900);
         window.open(MODEL, PROMPT);
     }
 
@@ -72,20 +58,13 @@ class LabUiTest {
         window.close();
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
-
     private void awaitIdle(Callable<Boolean> done) throws Exception {
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle() && done.call()));
         WaitForAsyncUtils.waitForFxEvents();
     }
 
     private void run(Runnable r) throws Exception {
-        fx(() -> {
-            r.run();
-            return null;
-        });
+        fxRun(r::run);
         WaitForAsyncUtils.waitForFxEvents();
     }
 

@@ -1,5 +1,7 @@
 package io.moescope.viz.workbench;
 
+import static io.moescope.viz.FxCalls.fx;
+import static io.moescope.viz.FxCalls.fxRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,14 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.TextArea;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,43 +39,18 @@ import org.testfx.util.WaitForAsyncUtils;
  * restart through the autosave; the run limits and a full GPU are handled like the command line's.
  */
 @ExtendWith(ApplicationExtension.class)
-class ReliabilityUiTest {
+class ReliabilityUiTest extends WindowFixture {
     private static final Path MODEL = Conformance.dir().resolve("mixtral-a");
     private static final String PROMPT = "In the beginning God created the heaven and the earth.";
 
-    @TempDir
-    static Path settings;
-
-    private Stage stage;
-    private WorkbenchWindow window;
-
-    @BeforeAll
-    static void isolateSettings() {
-        System.setProperty("moescope.settings", settings.toString());
-    }
-
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        window = new WorkbenchWindow(stage);
-        stage.setScene(new Scene(window.root(), 1200, 800));
-        stage.show();
+        show(stage, 1200, 800);
     }
 
     @Stop
     void stop() {
         window.close();
-    }
-
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
-
-    private static void fxRun(Runnable r) throws Exception {
-        fx(() -> {
-            r.run();
-            return null;
-        });
     }
 
     private static void awaitAnalysis(WorkbenchWindow w) throws Exception {

@@ -1,11 +1,12 @@
 package io.moescope.viz.workbench;
 
+import static io.moescope.viz.FxCalls.fx;
+import static io.moescope.viz.FxCalls.fxRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.moescope.viz.state.WorkbenchState;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
@@ -43,18 +44,11 @@ class StatusBarTest {
         controller.close();
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
-    }
-
     @Test
     void workWithoutProgressShowsItsMessageAndCancelButNoAnimatedBar() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        fx(() -> {
-            controller.run("writing report.html …", () -> release.await(30, TimeUnit.SECONDS), r -> done.countDown());
-            return null;
-        });
+        fxRun(() -> controller.run("writing report.html …", () -> release.await(30, TimeUnit.SECONDS), r -> done.countDown()));
         Label message = fx(() -> (Label) bar.node().lookup("#status-message"));
         Button cancel = fx(() -> (Button) bar.node().lookup("#cancel"));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(message::getText).equals("writing report.html …"));

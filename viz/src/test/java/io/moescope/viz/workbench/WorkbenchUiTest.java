@@ -1,5 +1,7 @@
 package io.moescope.viz.workbench;
 
+import static io.moescope.viz.FxCalls.fx;
+import static io.moescope.viz.FxCalls.fxRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -31,19 +33,16 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javafx.geometry.Bounds;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -64,26 +63,14 @@ import org.testfx.util.WaitForAsyncUtils;
  */
 @ExtendWith(ApplicationExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class WorkbenchUiTest {
+class WorkbenchUiTest extends WindowFixture {
     private static final String PROMPT_A = "In the beginning God created the heaven and the earth.";
     private static final String PROMPT_B = "And the earth was without form, and void; and darkness was upon the deep.";
     private static final Path MODEL = Conformance.dir().resolve("mixtral-a");
 
-    @TempDir
-    static Path settings;
-
-    private WorkbenchWindow window;
-
-    @BeforeAll
-    static void isolateSettings() {
-        System.setProperty("moescope.settings", settings.toString());
-    }
-
     @Start
     void start(Stage stage) {
-        window = new WorkbenchWindow(stage);
-        stage.setScene(new Scene(window.root(), 1400, 900));
-        stage.show();
+        show(stage, 1400, 900);
         window.open(MODEL, PROMPT_A);
     }
 
@@ -98,16 +85,19 @@ class WorkbenchUiTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
+    private void show(String id) throws Exception {
+        fxRun(() -> window.showView(id));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private void show(String id) throws Exception {
-        fx(() -> {
-            window.showView(id);
-            return null;
-        });
-        WaitForAsyncUtils.waitForFxEvents();
+    /** The view, shown once the analysis is done, and holding data. */
+    @SuppressWarnings("unchecked")
+    private <V extends AnalysisView> V shownWithData(String id) throws Exception {
+        awaitAnalysis();
+        show(id);
+        V v = (V) fx(() -> window.view(id));
+        assertTrue(fx(v::hasData), id);
+        return v;
     }
 
     /** Moves the mouse over the middle of a heatmap's cells and returns what the tooltip says. */
@@ -139,51 +129,33 @@ class WorkbenchUiTest {
     @Test
     @Order(2)
     void attentionViewShowsProbabilitiesOnHover(FxRobot robot) throws Exception {
-        awaitAnalysis();
-        show("attention");
-        AttentionView v = (AttentionView) fx(() -> window.view("attention"));
-        assertTrue(fx(v::hasData));
+        AttentionView v = shownWithData("attention");
         String text = hover(robot, v.map(), 0.6, 0.9);
         assertTrue(text.matches("query \\d+ '.*' → key \\d+ '.*': p = [0-9.]+"), text);
         // a single head, then the log/linear switch: both redraw
         int[] mean = fx(() -> v.map().pixels());
-        fx(() -> {
-            window.state().selection.head.set(2);
-            return null;
-        });
+        fxRun(() -> window.state().selection.head.set(2));
         assertFalse(Arrays.equals(mean, fx(() -> v.map().pixels())), "head 2 looks like the mean of heads");
-        fx(() -> {
-            v.setLogScale(false);
-            return null;
-        });
+        fxRun(() -> v.setLogScale(false));
         assertTrue(fx(() -> !v.isLogScale()));
     }
 
     @Test
     @Order(3)
     void loadViewShowsCountsAndBalance(FxRobot robot) throws Exception {
-        awaitAnalysis();
-        show("load");
-        ExpertLoadView v = (ExpertLoadView) fx(() -> window.view("load"));
-        assertTrue(fx(v::hasData));
+        ExpertLoadView v = shownWithData("load");
         assertTrue(fx(v::summaryText).contains("aux loss"), fx(v::summaryText));
         String text = hover(robot, v.heatmap(), 0.5, 0.6);
         assertTrue(text.matches("layer \\d, expert \\d: \\d+ tokens .*"), text);
         assertEquals(1, fx(() -> v.charts().size()), "the bar chart");
-        fx(() -> {
-            v.setCapacityFactor(2.0);
-            return null;
-        });
+        fxRun(() -> v.setCapacityFactor(2.0));
         assertTrue(fx(v::summaryText).contains("capacity factor 2.00"), fx(v::summaryText));
     }
 
     @Test
     @Order(4)
     void routingViewShowsTopkOnHoverAndLinksSelection(FxRobot robot) throws Exception {
-        awaitAnalysis();
-        show("routing");
-        RoutingView v = (RoutingView) fx(() -> window.view("routing"));
-        assertTrue(fx(v::hasData));
+        RoutingView v = shownWithData("routing");
         String text = hover(robot, v.grid(), 0.5, 0.8);
         assertTrue(text.matches("token \\d+ '.*', layer \\d: E\\d \\([0-9.]+\\), E\\d \\([0-9.]+\\); router entropy [0-9.]+"), text);
         assertTrue(hover(robot, v.coActivation(), 0.5, 0.5).contains("expert"));
@@ -206,10 +178,7 @@ class WorkbenchUiTest {
         RoutingView routing = (RoutingView) fx(() -> window.view("routing"));
         ExpertLoadView load = (ExpertLoadView) fx(() -> window.view("load"));
         int[] a1 = pixels("attention", att.map()), r1 = pixels("routing", routing.grid()), l1 = pixels("load", load.heatmap());
-        fx(() -> {
-            window.state().prompt.set(PROMPT_B);   // as typing would: debounced, then analysed
-            return null;
-        });
+        fxRun(() -> window.state().prompt.set(PROMPT_B));   // as typing would: debounced, then analysed
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle()
                 && window.state().analysis.get() != null && window.state().analysis.get().tokenCount() == PROMPT_B.length()));
         WaitForAsyncUtils.waitForFxEvents();
@@ -243,14 +212,8 @@ class WorkbenchUiTest {
     @Test
     @Order(7)
     void modelViewShowsConfigAndTensorStatistics() throws Exception {
-        awaitAnalysis();
-        show("model");
-        ModelView v = (ModelView) fx(() -> window.view("model"));
-        assertTrue(fx(v::hasData));
-        fx(() -> {
-            v.tensorTable().getSelectionModel().select(0);
-            return null;
-        });
+        ModelView v = shownWithData("model");
+        fxRun(() -> v.tensorTable().getSelectionModel().select(0));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(v::statsText).contains("mean"));
         assertTrue(fx(v::statsText).contains("std"), fx(v::statsText));
         assertEquals(1, fx(() -> v.charts().size()), "the histogram");
@@ -265,10 +228,7 @@ class WorkbenchUiTest {
         show("routing");
         AnalysisView routing = fx(() -> window.view("routing"));
         Path png = dir.resolve("routing.png");
-        fx(() -> {
-            window.actions().exportPng(routing, png);
-            return null;
-        });
+        fxRun(() -> window.actions().exportPng(routing, png));
         BufferedImage img = ImageIO.read(png.toFile());
         assertNotNull(img, "PNG readable");
         double width = fx(() -> routing.node().getLayoutBounds().getWidth());
@@ -282,15 +242,9 @@ class WorkbenchUiTest {
         }
 
         Path html = dir.resolve("report.html"), pdf = dir.resolve("report.pdf");
-        fx(() -> {
-            window.actions().exportReport(html, () -> { });
-            return null;
-        });
+        fxRun(() -> window.actions().exportReport(html, () -> { }));
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> Files.exists(html) && fx(() -> window.controller().isIdle()));
-        fx(() -> {
-            window.actions().exportReport(pdf, () -> { });
-            return null;
-        });
+        fxRun(() -> window.actions().exportReport(pdf, () -> { }));
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> Files.exists(pdf) && fx(() -> window.controller().isIdle()));
         checkHtml(html);
         try (PDDocument d = Loader.loadPDF(pdf.toFile())) {
@@ -350,19 +304,13 @@ class WorkbenchUiTest {
         awaitAnalysis();
         Path text = dir.resolve("text.txt");
         Files.writeString(text, (PROMPT_A + " " + PROMPT_B + " ").repeat(4));
-        fx(() -> {
-            window.controller().analyseFile(text, 64);
-            return null;
-        });
+        fxRun(() -> window.controller().analyseFile(text, 64));
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.state().batch.get() != null));
         show("load");
         ExpertLoadView v = (ExpertLoadView) fx(() -> window.view("load"));
         assertTrue(fx(v::summaryText).contains("aux loss"));
         assertEquals(8, fx(() -> window.state().batch.get().chunks()));
-        fx(() -> {
-            window.state().presenter.set(true);
-            return null;
-        });
+        fxRun(() -> window.state().presenter.set(true));
         assertTrue(fx(() -> window.root().getStyle()).contains("font-size"));
     }
 
@@ -437,10 +385,7 @@ class WorkbenchUiTest {
 
         // Times vary from run to run; calls and bytes do not. A longer prompt runs the same layers on
         // more tokens: as many calls, more bytes through each.
-        fx(() -> {
-            window.state().prompt.set(window.state().prompt.get() + " And God said, Let there be light.");
-            return null;
-        });
+        fxRun(() -> window.state().prompt.set(window.state().prompt.get() + " And God said, Let there be light."));
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> window.controller().isIdle() && window.state().analysis.get() != first));
         WaitForAsyncUtils.waitForFxEvents();
         Analysis second = fx(() -> window.state().analysis.get());
