@@ -88,11 +88,6 @@ final class JavaTensor implements Tensor {
         cache.panels = null;
     }
 
-    /** The panels of one weight (all views of it); {@link PanelBudget} may drop them. */
-    static final class PanelCache {
-        volatile SoftReference<WeightPanels> panels;
-    }
-
     static JavaTensor ofInts(int[] data, int... shape) {
         check(data.length, shape);
         return new JavaTensor(shape, null, data, null);

@@ -16,7 +16,7 @@ final class PanelBudget {
     static final PanelBudget SHARED = new PanelBudget(configured());
 
     private final long limit;
-    private final LinkedHashMap<JavaTensor.PanelCache, Long> kept = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<PanelCache, Long> kept = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
     PanelBudget(long limit) {
@@ -29,12 +29,12 @@ final class PanelBudget {
     }
 
     /** New panels of {@code size} bytes were packed for this cache: keep them, dropping the oldest beyond the limit. */
-    synchronized void kept(JavaTensor.PanelCache cache, long size) {
+    synchronized void kept(PanelCache cache, long size) {
         Long old = kept.put(cache, size);
         bytes += size - (old == null ? 0 : old);
-        Iterator<Map.Entry<JavaTensor.PanelCache, Long>> it = kept.entrySet().iterator();
+        Iterator<Map.Entry<PanelCache, Long>> it = kept.entrySet().iterator();
         while (bytes > limit && it.hasNext()) {
-            Map.Entry<JavaTensor.PanelCache, Long> e = it.next();
+            Map.Entry<PanelCache, Long> e = it.next();
             if (e.getKey() == cache) continue;   // the panels being used now stay
             e.getKey().panels = null;
             bytes -= e.getValue();
@@ -43,7 +43,7 @@ final class PanelBudget {
     }
 
     /** The cache's panels were used again: they become the most recently used. */
-    synchronized void used(JavaTensor.PanelCache cache) {
+    synchronized void used(PanelCache cache) {
         kept.get(cache);
     }
 
