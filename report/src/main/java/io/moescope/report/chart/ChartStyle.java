@@ -3,6 +3,7 @@ package io.moescope.report.chart;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import io.moescope.report.heatmap.Palette;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Plot;
@@ -17,8 +18,8 @@ public final class ChartStyle {
     private ChartStyle() {}
 
     public static final Color GRID = new Color(0xdde3ea);
-    public static final Color BAR = new Color(0x4e79a7);
-    public static final Color ACCENT = new Color(0xe15759);
+    public static final Color BAR = Palette.awt(Palette.expert(0));
+    public static final Color ACCENT = Palette.awt(Palette.expert(3));
 
     public static JFreeChart apply(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
@@ -36,7 +37,8 @@ public final class ChartStyle {
                 r.setShadowVisible(false);
                 r.setDrawBarOutline(false);
                 r.setItemMargin(0.02);
-                r.setSeriesPaint(0, BAR);   // charts with several series set their own colours
+                // colour-blind-safe series colours; charts that need others set their own after this
+                for (int i = 0; i < Palette.EXPERTS.length; i++) r.setSeriesPaint(i, Palette.awt(Palette.expert(i)));
             }
         }
         if (p instanceof XYPlot x) {

@@ -1,16 +1,27 @@
 package io.moescope.report.heatmap;
 
 /**
- * Distinct colours for categories (experts). The first 10 are Tableau 10, then 10 lighter
- * partners; beyond 20 experts colours repeat, and tooltips say which expert a cell is.
+ * Distinct colours for categories (experts, series): the Okabe-Ito palette, which stays distinct
+ * for readers with the common colour-vision deficiencies, then the same eight colours as light
+ * tints; beyond 16 categories colours repeat, and tooltips say which expert a cell is.
  */
 public final class Palette {
     private Palette() {}
 
-    public static final int[] EXPERTS = {
-            0xff4e79a7, 0xfff28e2b, 0xffe15759, 0xff76b7b2, 0xff59a14f, 0xffedc948, 0xffb07aa1, 0xffff9da7,
-            0xff9c755f, 0xffbab0ac, 0xffa0cbe8, 0xffffbe7d, 0xffff9d9a, 0xff86bcb6, 0xff8cd17d, 0xfff1ce63,
-            0xffd4a6c8, 0xfffabfd2, 0xffd7b5a6, 0xff79706e};
+    /** Okabe &amp; Ito (2008): blue, orange, bluish green, vermillion, sky blue, reddish purple, yellow, black. */
+    private static final int[] OKABE_ITO = {0x0072b2, 0xe69f00, 0x009e73, 0xd55e00, 0x56b4e9, 0xcc79a7, 0xf0e442, 0x000000};
+
+    public static final int[] EXPERTS = withTints(OKABE_ITO);
+
+    private static int[] withTints(int[] base) {
+        int[] out = new int[2 * base.length];
+        for (int i = 0; i < base.length; i++) {
+            out[i] = 0xff000000 | base[i];
+            int r = (base[i] >> 16) & 0xff, g = (base[i] >> 8) & 0xff, b = base[i] & 0xff;
+            out[base.length + i] = 0xff000000 | ((r + 255) / 2 << 16) | ((g + 255) / 2 << 8) | (b + 255) / 2;
+        }
+        return out;
+    }
 
     public static int expert(int e) {
         return EXPERTS[Math.floorMod(e, EXPERTS.length)];
