@@ -56,7 +56,9 @@ final class WeightPanels {
 
         Kernel(int rows, int vectors) {
             this.rows = rows;
-            this.width = vectors * L;
+            // VectorKernels' lanes, not WeightPanels.L: reading a WeightPanels static here would start
+            // WeightPanels' initialisation inside Kernel's, and KERNEL would be set to a null constant.
+            this.width = vectors * VectorKernels.S.length();
         }
 
         /**
@@ -64,7 +66,7 @@ final class WeightPanels {
          * 6x4, which only timing on the target can choose between.
          */
         static Kernel configured() {
-            if (!WIDE) return R6X2;
+            if (VectorKernels.S.length() < 16) return R6X2;  // as WIDE, without touching WeightPanels
             String k = System.getProperty("moescope.java.kernel", "8x3");
             return switch (k) {
                 case "8x3" -> R8X3;
