@@ -95,6 +95,8 @@ final class ComputeOptions {
     void checkMemory(Backend b, java.nio.file.Path configFile, io.moescope.inspect.MemoryEstimate need) {
         io.moescope.inspect.RunLimits limits = io.moescope.inspect.RunLimits.current();
         if (!b.name().equals("java")) limits = new io.moescope.inspect.RunLimits(limits.maxTokens(), Long.MAX_VALUE);
+        // The heap in use counts earlier work's garbage until a collection: look again before refusing.
+        else if (need.total() > limits.memoryBytes()) limits = io.moescope.inspect.RunLimits.afterCollecting();
         limits.checkMemory(configFile, need);
     }
 

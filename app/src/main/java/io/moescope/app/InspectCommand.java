@@ -88,9 +88,12 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    /** Read when the run starts, so that the memory left is measured then. */
+    /**
+     * Read when the run starts, after a collection, so that the memory left is measured then and
+     * earlier work's garbage (many commands run in one JVM under test) is not counted as in use.
+     */
     private RunLimits limits() {
-        RunLimits limits = RunLimits.current();
+        RunLimits limits = RunLimits.afterCollecting();
         return maxTokens == null ? limits : limits.withMaxTokens(maxTokens);
     }
 
